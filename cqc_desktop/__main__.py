@@ -1,0 +1,7 @@
+"""``python -m cqc_desktop``: the same as the ``cqc-desktop`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

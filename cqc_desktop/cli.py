@@ -1,0 +1,153 @@
+"""Command-line entry points. Each sub-command opens the database, does one thing and exits.
+
+Errors reach the user as one line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from . import APP_NAME, __version__
+from .config import DataLocation, resolve
+from .db import Database, DatabaseProblem
+from .services.errors import ServiceError
+
+PROG = "cqc-desktop"
+
+
+class UsageError(Exception):
+    """Bad arguments, worded for the user."""
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # --db is accepted before or after the sub-command; SUPPRESS keeps the sub-parser's absent
+    # value from wiping out one given before it.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="database file or URL (default: your user data folder; or set CQC_DESKTOP_DB)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=f"{APP_NAME}: care-home improvement plans, evidence and governance.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    _common(parser, top=True)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo database (created with the worked scenarios if missing)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="DIR",
+        type=Path,
+        help="save one PNG per tab into DIR and exit (no window is shown)",
+    )
+    parser.add_argument("--today", type=_iso_date, help=argparse.SUPPRESS)
+    parser.add_argument("--size", default="1366x768", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="load the worked scenarios into an empty database")
+    _common(demo, top=False)
+    demo.add_argument(
+        "--today",
+        type=_iso_date,
+        default=argparse.SUPPRESS,
+        help="last day of the 12 weeks of demo data (default: today)",
+    )
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def open_database(location: DataLocation) -> Database:
+    return Database(location)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.db:
+        raise UsageError("say where to create the demo database with --db PATH")
+    location = resolve(args.db)
+    db = open_database(location)
+    from .services.demo import seed_demo
+
+    try:
+        with db.unit_of_work() as session:
+            summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
+        print(summary.describe())
+        print(f"Database: {location.display}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from .ui.app import launch
+
+    location = resolve(args.db, demo=args.demo)
+    return launch(
+        location, demo=args.demo, screenshot_dir=args.screenshot, today=args.today, size=args.size
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", run_gui)
+    try:
+        return handler(args)
+    except (UsageError, DatabaseProblem, ServiceError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{PROG}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: keep the details, show one line
+        log = _write_crash_log()
+        print(
+            f"{PROG}: error: unexpected problem ({type(exc).__name__}: {exc}); "
+            f"details saved to {log}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _write_crash_log() -> Path:
+    import tempfile
+    import traceback
+
+    from .config import default_data_dir
+
+    for folder in (default_data_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "cqc-desktop-error.log"
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc() + "\n")
+            return path
+        except OSError:
+            continue
+    return Path("(nowhere)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

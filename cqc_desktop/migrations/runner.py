@@ -1,0 +1,31 @@
+"""Running Alembic programmatically (no alembic.ini needed on the user's PC)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    command.upgrade(alembic_config(engine), "head")
+
+
+def script_revisions() -> tuple[str, list[str]]:
+    """(head, every revision) as the scripts on disk say; used by tests."""
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = script.get_heads()
+    return heads[0], [rev.revision for rev in script.walk_revisions()]

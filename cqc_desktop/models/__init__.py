@@ -1,0 +1,50 @@
+"""SQLAlchemy tables for CQC Desktop. No Qt and no UI imports here."""
+
+from .base import Base, utcnow
+from .evidence import Attachment, Evidence, Measure, MeasurePoint
+from .governance import (
+    Alert,
+    AuditAnswer,
+    AuditLog,
+    AuditRun,
+    AuditTemplate,
+    Meeting,
+    MeetingAddendum,
+    MeetingItem,
+)
+from .organisation import Person, Service, Setting, User
+from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
+from .records import HandoverRecord, Incident, LogEntry, Observation, Tracker, TrackerEntry
+
+__all__ = [
+    "Action",
+    "ActionStep",
+    "Alert",
+    "Attachment",
+    "AuditAnswer",
+    "AuditLog",
+    "AuditRun",
+    "AuditTemplate",
+    "Base",
+    "Evidence",
+    "Finding",
+    "FindingStatement",
+    "HandoverRecord",
+    "Incident",
+    "LogEntry",
+    "Measure",
+    "MeasurePoint",
+    "Meeting",
+    "MeetingAddendum",
+    "MeetingItem",
+    "Observation",
+    "Person",
+    "Plan",
+    "Review",
+    "Service",
+    "Setting",
+    "Tracker",
+    "TrackerEntry",
+    "User",
+    "utcnow",
+]

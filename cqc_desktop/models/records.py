@@ -1,0 +1,152 @@
+"""What staff fill in after handover: trackers, observations, incidents, handovers and logs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, IdMixin, TimestampMixin, long_text
+from .organisation import Person, Service
+
+
+class Tracker(IdMixin, TimestampMixin, Base):
+    """A tracker definition: built-in (shipped in resources/) or made by a manager."""
+
+    __tablename__ = "tracker"
+    __table_args__ = (UniqueConstraint("service_id", "key"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = long_text()
+    # Version of the shipped definition a built-in tracker was installed from (0 for custom ones).
+    definition_version: Mapped[int] = mapped_column(Integer, default=0)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # List of {"key", "label", "type", "choices"?, "required"?}; types: date, time, text,
+    # number, yes/no, choice, person.
+    columns: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    service: Mapped[Service] = relationship()
+
+
+class TrackerEntry(IdMixin, TimestampMixin, Base):
+    """One row of a tracker. The row date is a real column so paging and weekly counts use an index."""
+
+    __tablename__ = "tracker_entry"
+    __table_args__ = (Index("ix_tracker_entry_tracker_date", "tracker_id", "entry_date", "id"),)
+
+    tracker_id: Mapped[int] = mapped_column(ForeignKey("tracker.id"))
+    entry_date: Mapped[date]
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    tracker: Mapped[Tracker] = relationship()
+
+
+class HandoverRecord(IdMixin, TimestampMixin, Base):
+    """A shift handover where learning points are shared, with who was there."""
+
+    __tablename__ = "handover_record"
+    __table_args__ = (Index("ix_handover_service_date", "service_id", "handover_date"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    handover_date: Mapped[date]
+    shift: Mapped[str] = mapped_column(String(20))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    staff_present: Mapped[str] = long_text()
+    learning_points: Mapped[str] = long_text()
+    understanding_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+    lead: Mapped[Person | None] = relationship()
+
+
+class LogEntry(IdMixin, TimestampMixin, Base):
+    """Daily governance log, rota note or staff communication book entry."""
+
+    __tablename__ = "log_entry"
+    __table_args__ = (Index("ix_log_entry_service_kind_date", "service_id", "kind", "entry_date"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    entry_date: Mapped[date]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+    author: Mapped[Person | None] = relationship()
+
+
+class Observation(IdMixin, TimestampMixin, Base):
+    """A practice observation: what a senior saw staff do, against the area's prompts."""
+
+    __tablename__ = "observation"
+    __table_args__ = (Index("ix_observation_service_at", "service_id", "observed_at"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    observed_at: Mapped[datetime]
+    shift: Mapped[str] = mapped_column(String(20), default="")
+    observer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    staff_observed: Mapped[str] = mapped_column(String(200), default="")
+    area: Mapped[str] = mapped_column(String(60), index=True)
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    prompt_results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    what_was_seen: Mapped[str] = long_text()
+    feedback_given: Mapped[str] = long_text()
+    follow_up: Mapped[str] = long_text()
+    follow_up_due: Mapped[date | None]
+    care_plan_ref: Mapped[str] = mapped_column(String(100), default="")
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+    observer: Mapped[Person | None] = relationship()
+
+
+class Incident(IdMixin, TimestampMixin, Base):
+    """An incident, its same-day management review, notifications and the learning shared."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        Index("ix_incident_service_at", "service_id", "occurred_at"),
+        Index("ix_incident_type_person", "incident_type", "person_ref"),
+        UniqueConstraint("service_id", "reference"),
+    )
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    reference: Mapped[str] = mapped_column(String(40), default="")
+    occurred_at: Mapped[datetime]
+    incident_type: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(40))
+    # Initials or room, not a full name, unless the privacy setting allows names.
+    person_ref: Mapped[str] = mapped_column(String(100), default="")
+    location: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = long_text()
+    immediate_action: Mapped[str] = long_text()
+    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    # Management review
+    reviewed_on: Mapped[date | None]
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    immediate_controls: Mapped[str] = long_text()
+    cqc_notification: Mapped[str] = mapped_column(String(40), default="Not required")
+    cqc_notified_on: Mapped[date | None]
+    safeguarding_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding_referred_on: Mapped[date | None]
+    riddor_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    riddor_reported_on: Mapped[date | None]
+    family_informed: Mapped[bool] = mapped_column(Boolean, default=False)
+    family_informed_on: Mapped[date | None]
+    learning_point: Mapped[str] = long_text()
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("handover_record.id"), index=True)
+    actions_completed_on: Mapped[date | None]
+    closure_evidence: Mapped[str] = long_text()
+    closed_on: Mapped[date | None]
+    reopened_on: Mapped[date | None]
+    reopen_reason: Mapped[str] = long_text()
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+    reviewer: Mapped[Person | None] = relationship()
+    handover: Mapped[HandoverRecord | None] = relationship()

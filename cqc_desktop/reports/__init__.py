@@ -1,0 +1,1 @@
+"""PDF documents (forms, QA report, packs) built with ReportLab from plain service data."""

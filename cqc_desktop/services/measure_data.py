@@ -1,0 +1,122 @@
+"""Creating measures and recording their points (typed in; derived points come from trackers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Action, Measure, MeasurePoint
+from ..models.enums import Direction, MeasureFrequency, TargetKind
+from .errors import NotAllowed, NotFound, Problems
+from .measures import Progress, progress
+from .spc import SpcResult, analyse
+
+
+@dataclass
+class MeasureInput:
+    name: str
+    direction: str
+    baseline_value: float | None
+    target_kind: str
+    target_value: float | None
+    unit: str = ""
+    baseline_period: str = ""
+    target_date: date | None = None
+    data_source: str = ""
+    frequency: str = MeasureFrequency.WEEKLY.value
+
+
+def _check(data: MeasureInput) -> None:
+    p = Problems()
+    p.require("name", data.name, "Name the measure, for example “Late medicines entries per week”.")
+    p.choice("direction", data.direction, Direction, "direction (lower or higher is better)")
+    p.choice("target_kind", data.target_kind, TargetKind, "target type")
+    p.choice("frequency", data.frequency, MeasureFrequency, "frequency")
+    if data.baseline_value is None:
+        p.add("baseline_value", "Enter the baseline: where the measure stood before the action.")
+    if data.target_value is None:
+        p.add("target_value", "Enter the target.")
+    elif data.target_kind == TargetKind.RELATIVE and data.target_value <= -100:
+        p.add("target_value", "A relative target cannot be a fall of 100 % or more.")
+    p.raise_if_any()
+
+
+def create_measure(session: Session, action_id: int, data: MeasureInput) -> Measure:
+    if session.get(Action, action_id) is None:
+        raise NotFound("That action no longer exists.")
+    _check(data)
+    assert data.baseline_value is not None and data.target_value is not None
+    measure = Measure(
+        action_id=action_id,
+        name=data.name.strip(),
+        unit=data.unit.strip(),
+        direction=data.direction,
+        frequency=data.frequency,
+        baseline_value=data.baseline_value,
+        baseline_period=data.baseline_period.strip(),
+        target_kind=data.target_kind,
+        target_value=data.target_value,
+        target_date=data.target_date,
+        data_source=data.data_source.strip(),
+    )
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def record_point(
+    session: Session,
+    measure_id: int,
+    period_start: date,
+    value: float,
+    note: str = "",
+    *,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> MeasurePoint:
+    """Add or correct the value for one period. Derived points cannot be typed over."""
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise NotFound("That measure no longer exists.")
+    point = session.scalar(
+        select(MeasurePoint).where(
+            MeasurePoint.measure_id == measure_id, MeasurePoint.period_start == period_start
+        )
+    )
+    if point is not None and point.derived:
+        raise NotAllowed(
+            "This point is worked out from tracker records; correct the records instead."
+        )
+    if point is None:
+        point = MeasurePoint(measure_id=measure_id, period_start=period_start, value=value)
+        session.add(point)
+    point.value = float(value)
+    point.note = note.strip()
+    point.numerator = numerator
+    point.denominator = denominator
+    session.flush()
+    return point
+
+
+def measures_for(session: Session, action_id: int) -> list[Measure]:
+    return list(
+        session.scalars(select(Measure).where(Measure.action_id == action_id).order_by(Measure.id))
+    )
+
+
+def measure_progress(measure: Measure) -> Progress:
+    return progress(
+        [p.value for p in measure.points],
+        baseline=measure.baseline_value,
+        direction=measure.direction,
+        target_kind=measure.target_kind,
+        target=measure.target_value,
+    )
+
+
+def measure_spc(measure: Measure) -> SpcResult:
+    prog = measure_progress(measure)
+    return analyse([p.value for p in measure.points], measure.direction, prog.target)

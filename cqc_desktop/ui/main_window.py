@@ -1,0 +1,150 @@
+"""The main window: menus, tabs and a status bar saying which database is open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from .. import APP_NAME, __version__
+from ..config import resolve
+from ..db import Database, DatabaseProblem
+from ..services import people
+from ..services.errors import ServiceError
+from . import ui_state
+from .context import AppContext
+from .dashboard import DashboardTab
+
+FILE_FILTER = "CQC Desktop database (*.sqlite3 *.db);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.dashboard = DashboardTab(ctx)
+        self.add_tab(self.dashboard)
+        self.setCentralWidget(self.tabs)
+        self.db_label = QLabel()
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._build_menus()
+        self._show_location()
+        ctx.sig_database_opened.connect(self._show_location)
+        self._restore_state()
+
+    def add_tab(self, widget: QWidget) -> None:
+        self.tabs.addTab(widget, getattr(widget, "title", widget.objectName()))
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
+
+    # --- menus -----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.act_new = self._action(
+            file_menu, "&New database…", self.new_database, QKeySequence("Ctrl+Shift+N")
+        )
+        self.act_open = self._action(
+            file_menu, "&Open database…", self.open_database, QKeySequence.StandardKey.Open
+        )
+        file_menu.addSeparator()
+        self.act_quit = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(
+            view_menu,
+            "&Refresh",
+            lambda: self.ctx.sig_data_changed.emit("*"),
+            QKeySequence.StandardKey.Refresh,
+        )
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, f"&About {APP_NAME}", self.about)
+
+    def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)  # type: ignore[arg-type]
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _show_location(self) -> None:
+        location = self.ctx.db.location
+        demo = "DEMO — " if self.ctx.demo else ""
+        self.setWindowTitle(f"{demo}{APP_NAME}")
+        self.db_label.setText(f"Database: {location.display}")
+
+    # --- file actions ----------------------------------------------------------------------
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New database", str(Path.home()), FILE_FILTER)
+        if not path:
+            return
+        if Path(path).exists():
+            QMessageBox.warning(
+                self,
+                "New database",
+                "That file already exists. Choose a new name, or use Open database.",
+            )
+            return
+        name, ok = QInputDialog.getText(self, "New database", "Name of the care home:")
+        if not ok or not name.strip():
+            return
+        db = self._open(path)
+        if db is None:
+            return
+        try:
+            with db.unit_of_work() as session:
+                people.create_service(session, name)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "New database", str(exc))
+        self.ctx.replace_database(db)
+
+    def open_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(Path.home()), FILE_FILTER)
+        if not path:
+            return
+        db = self._open(path)
+        if db is not None:
+            self.ctx.replace_database(db)
+
+    def _open(self, path: str) -> Database | None:
+        try:
+            return Database(resolve(path))
+        except DatabaseProblem as exc:
+            QMessageBox.critical(self, "Cannot open the database", str(exc))
+            return None
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br><br>Turns CQC findings and internal concerns into "
+            "owned actions, tested evidence and measured change.<br><br>"
+            f"Database: {self.ctx.db.location.display}",
+        )
+
+    # --- window state ----------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = ui_state.load_bytes("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        self.tabs.setCurrentIndex(min(ui_state.load_int("main/tab"), self.tabs.count() - 1))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        ui_state.save_bytes("main/geometry", self.saveGeometry())
+        ui_state.save_int("main/tab", self.tabs.currentIndex())
+        super().closeEvent(event)

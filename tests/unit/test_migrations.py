@@ -1,0 +1,92 @@
+"""Opening databases: creating the schema, refusing newer ones, and what a user is told."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from cqc_desktop.config import resolve
+from cqc_desktop.db import Database, DatabaseProblem
+from cqc_desktop.migrations import HEAD_REVISION, KNOWN_REVISIONS
+from cqc_desktop.migrations.runner import script_revisions
+from cqc_desktop.models import Base
+
+
+def test_constants_match_the_migration_scripts() -> None:
+    head, revisions = script_revisions()
+    assert head == HEAD_REVISION
+    assert sorted(revisions) == sorted(KNOWN_REVISIONS)
+
+
+def test_empty_file_is_migrated_to_head_with_every_table(tmp_path: Path) -> None:
+    db = Database(resolve(str(tmp_path / "new.sqlite3")))
+    assert db.schema_status == "created"
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    db.dispose()
+    again = Database(resolve(str(tmp_path / "new.sqlite3")))
+    assert again.schema_status == "current"
+    again.dispose()
+
+
+def test_sqlite_is_opened_safely(db: Database) -> None:
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert raw.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_schema_matches_the_models(db: Database) -> None:
+    """Autogenerate finds nothing to do: the migration scripts describe the models exactly."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    Database(resolve(str(path))).dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(DatabaseProblem, match="newer version of CQC Desktop"):
+        Database(resolve(str(path)))
+    with sqlite3.connect(path) as conn:  # nothing was changed
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
+
+
+def test_not_a_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"This is a shopping list, not a database." * 100)
+    with pytest.raises(DatabaseProblem, match="not a CQC Desktop database, or it is damaged"):
+        Database(resolve(str(path)))
+
+
+def test_someone_elses_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (id INTEGER)")
+    with pytest.raises(DatabaseProblem, match="not a CQC Desktop database"):
+        Database(resolve(str(path)))
+
+
+def test_environment_variable_and_url_forms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "env.sqlite3"
+    monkeypatch.setenv("CQC_DESKTOP_DB", str(target))
+    assert resolve(None).sqlite_path == target
+    assert resolve(f"sqlite:///{target}").sqlite_path == target
+    server = resolve("postgresql://care:secret@server/cqc")
+    assert server.sqlite_path is None and "secret" not in server.display
+    # The demo keeps away from the live database named in the environment.
+    demo = resolve(None, demo=True).sqlite_path
+    assert demo is not None and demo != target and demo.name == "cqc-desktop-demo.sqlite3"
