@@ -6,6 +6,7 @@ Errors reach the user as one line on stderr and a non-zero exit status, never a 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -28,6 +29,17 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
+
+
+# Each area owns its sub-commands in its own module, which provides
+# ``register(subparsers, add_db_option)``. Those modules import heavy libraries (ReportLab,
+# openpyxl) inside their handlers, not at the top, so parsing stays fast.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Give a sub-command the --db option (also accepted before the sub-command)."""
+    _common(parser, top=False)
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -65,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="load the worked scenarios into an empty database")
-    _common(demo, top=False)
+    add_db_option(demo)
     demo.add_argument(
         "--today",
         type=_iso_date,
@@ -73,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day of the 12 weeks of demo data (default: today)",
     )
     demo.set_defaults(handler=cmd_demo)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub, add_db_option)
     return parser
 
 

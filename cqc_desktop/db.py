@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import DataLocation
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
+from .services.permissions import SESSION_KEY, Actor
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -133,9 +134,15 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One user action: commit if the block finishes, roll back if it raises."""
+    def unit_of_work(self, actor: Actor | None = None) -> Iterator[Session]:
+        """One user action: commit if the block finishes, roll back if it raises.
+
+        ``actor`` is the signed-in user; services check permissions and the audit trail records
+        who made each change from it.
+        """
         session = self.sessions()
+        if actor is not None:
+            session.info[SESSION_KEY] = actor
         try:
             yield session
             session.commit()

@@ -13,6 +13,7 @@ from ..models.enums import ActionStatus, Decision, Rag, ReviewFrequency, ReviewL
 from .closure import GateResult, GateSettings, closure_gate
 from .errors import NotAllowed, NotFound, Problems, ValidationError
 from .people import is_manager
+from .permissions import Permission, require
 from .scheduling import (
     default_review_frequency,
     frequency_allowed,
@@ -112,6 +113,7 @@ def _apply_steps(action: Action, steps: list[StepInput]) -> None:
 
 
 def create_action(session: Session, finding_id: int, data: ActionInput, *, today: date) -> Action:
+    require(session, Permission.EDIT_PLANS)
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise NotFound("That finding no longer exists.")
@@ -157,6 +159,7 @@ def _apply_fields(action: Action, data: ActionInput) -> None:
 
 
 def update_action(session: Session, action_id: int, data: ActionInput) -> Action:
+    require(session, Permission.EDIT_PLANS)
     action = get_action(session, action_id)
     frequency = _check_action(session, action.finding, data)
     assert data.accountable_lead_id is not None and data.due_date is not None
@@ -176,6 +179,7 @@ def update_action(session: Session, action_id: int, data: ActionInput) -> Action
 
 
 def set_step_done(session: Session, step_id: int, done_on: date | None) -> ActionStep:
+    require(session, Permission.RECORD)
     step = session.get(ActionStep, step_id)
     if step is None:
         raise NotFound("That step no longer exists.")
@@ -205,6 +209,7 @@ def record_review(
     today: date | None = None,
 ) -> Review:
     """Record a review. "Close" goes through the closure gate; "Reopen" returns to weekly review."""
+    require(session, Permission.EDIT_PLANS)
     action = get_action(session, action_id)
     today = today or review_date
     p = Problems()
@@ -264,6 +269,7 @@ def close_action(
     settings: GateSettings | None = None,
 ) -> GateResult:
     """Close through the gate. Raises ValidationError naming every unmet condition."""
+    require(session, Permission.CLOSE_ACTIONS)
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is already closed.")
     result = closure_gate(
@@ -280,6 +286,7 @@ def close_with_override(
     session: Session, action: Action, *, signed_off_by: Person, reason: str, today: date
 ) -> None:
     """Close although conditions are unmet. The action is flagged "closed without full evidence"."""
+    require(session, Permission.OVERRIDE_CLOSURE)
     p = Problems()
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is already closed.")
@@ -309,6 +316,7 @@ def reopen_action(
     session: Session, action: Action, *, by: Person, reason: str, today: date
 ) -> Review:
     """Reopen a closed action (performance slipped). Recorded as a review so the timeline shows it."""
+    require(session, Permission.CLOSE_ACTIONS)
     return record_review(
         session,
         action.id,
@@ -335,5 +343,6 @@ def _reopen(action: Action, today: date) -> None:
 
 def archive_action(session: Session, action: Action) -> None:
     """Archive instead of deleting: an action with history is never removed."""
+    require(session, Permission.EDIT_PLANS)
     action.archived = True
     session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import Action, Attachment, Evidence, Person
 from ..models.enums import Supports
 from .errors import NotFound, Problems
+from .permissions import Permission, require
 from .reference import TRIANGULATION_STRANDS, source_type, source_types
 
 # Windows refuses these as file names whatever the extension.
@@ -77,6 +78,7 @@ def add_evidence(
     attachments_dir: Path | None = None,
     today: date | None = None,
 ) -> Evidence:
+    require(session, Permission.RECORD)
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("That action no longer exists.")

@@ -12,6 +12,7 @@ from ..models import Action, Measure, MeasurePoint
 from ..models.enums import Direction, MeasureFrequency, TargetKind
 from .errors import NotAllowed, NotFound, Problems
 from .measures import Progress, progress
+from .permissions import Permission, require
 from .spc import SpcResult, analyse
 
 
@@ -45,6 +46,7 @@ def _check(data: MeasureInput) -> None:
 
 
 def create_measure(session: Session, action_id: int, data: MeasureInput) -> Measure:
+    require(session, Permission.EDIT_PLANS)
     if session.get(Action, action_id) is None:
         raise NotFound("That action no longer exists.")
     _check(data)
@@ -78,6 +80,7 @@ def record_point(
     denominator: float | None = None,
 ) -> MeasurePoint:
     """Add or correct the value for one period. Derived points cannot be typed over."""
+    require(session, Permission.EDIT_PLANS)
     measure = session.get(Measure, measure_id)
     if measure is None:
         raise NotFound("That measure no longer exists.")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Person, Service
 from .errors import NotFound, Problems
+from .permissions import Permission, require
 
 # Roles that may sign off a closure or approve minutes (until user roles decide it, issue "Trust").
 MANAGER_ROLE_WORDS = ("manager", "governance lead", "nominated individual", "quality lead")
@@ -26,6 +27,7 @@ def create_service(
     cqc_location_id: str = "",
     current_rating: str = "Not rated",
 ) -> Service:
+    require(session, Permission.MANAGE)
     problems = Problems()
     name = name.strip()
     problems.require("name", name, "Give the care home a name.")
@@ -49,6 +51,7 @@ def create_service(
 def create_person(
     session: Session, name: str, role: str = "", *, service_id: int | None = None, email: str = ""
 ) -> Person:
+    require(session, Permission.EDIT_PLANS)
     problems = Problems()
     problems.require("name", name, "Enter the person's name.")
     if service_id is not None and session.get(Service, service_id) is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import Finding, FindingStatement, Plan, Service
 from ..models.enums import KeyQuestion, Origin, RiskArea
 from .errors import NotFound, Problems
+from .permissions import Permission, require
 from .reference import framework
 from .scheduling import risk_rag, risk_score
 
@@ -58,6 +59,7 @@ def _check_plan(session: Session, data: PlanInput) -> None:
 
 
 def create_plan(session: Session, data: PlanInput) -> Plan:
+    require(session, Permission.EDIT_PLANS)
     _check_plan(session, data)
     assert data.service_id is not None
     plan = Plan(
@@ -74,6 +76,7 @@ def create_plan(session: Session, data: PlanInput) -> Plan:
 
 
 def update_plan(session: Session, plan_id: int, data: PlanInput) -> Plan:
+    require(session, Permission.EDIT_PLANS)
     plan = get_plan(session, plan_id)
     _check_plan(session, data)
     assert data.service_id is not None
@@ -144,6 +147,7 @@ def _apply_finding(finding: Finding, data: FindingInput) -> None:
 
 
 def create_finding(session: Session, plan_id: int, data: FindingInput) -> Finding:
+    require(session, Permission.EDIT_PLANS)
     get_plan(session, plan_id)
     _check_finding(data)
     finding = Finding(plan_id=plan_id)
@@ -157,6 +161,7 @@ def create_finding(session: Session, plan_id: int, data: FindingInput) -> Findin
 
 
 def update_finding(session: Session, finding_id: int, data: FindingInput) -> Finding:
+    require(session, Permission.EDIT_PLANS)
     finding = get_finding(session, finding_id)
     _check_finding(data)
     _apply_finding(finding, data)

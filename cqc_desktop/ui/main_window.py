@@ -29,6 +29,9 @@ FILE_FILTER = "CQC Desktop database (*.sqlite3 *.db);;All files (*)"
 
 
 class MainWindow(QMainWindow):
+    """Tabs may offer ``new_record()`` (Ctrl+N) and ``focus_search()`` (Ctrl+F); the Edit menu
+    calls whichever the current tab has. F5 asks every view to refresh."""
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -79,6 +82,13 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)  # type: ignore[arg-type]
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
+
+    def _on_tab(self, method: str) -> None:
+        handler = getattr(self.tabs.currentWidget(), method, None)
+        if callable(handler):
+            handler()
+        else:
+            self.statusBar().showMessage("Nothing to do here for that command.", 3000)
 
     def _show_location(self) -> None:
         location = self.ctx.db.location
