@@ -29,3 +29,29 @@ def script_revisions() -> tuple[str, list[str]]:
     script = ScriptDirectory.from_config(alembic_config())
     heads = script.get_heads()
     return heads[0], [rev.revision for rev in script.walk_revisions()]
+
+
+def regenerate_initial() -> Path:
+    """Developer tool, only while no database has been released: rewrite 0001 from the models.
+
+    Run ``python -m cqc_desktop.migrations.runner``. After the first release, add a new revision
+    with ``alembic revision --autogenerate`` instead.
+    """
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    versions = HERE / "versions"
+    for old in versions.glob("0001_*.py"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/empty.sqlite3")
+        command.revision(
+            alembic_config(engine), message="initial schema", autogenerate=True, rev_id="0001"
+        )
+        engine.dispose()
+    return next(versions.glob("0001_*.py"))
+
+
+if __name__ == "__main__":
+    print(f"Rewrote {regenerate_initial()}")

@@ -30,9 +30,9 @@ def test_role_table() -> None:
 def test_staff_cannot_create_a_plan_and_nothing_is_saved(db: Database) -> None:
     with db.unit_of_work() as s:
         home = people.create_service(s, "Willow Court")
-    with pytest.raises(NotAllowed, match=r"Your role \(staff\) does not allow you to change plans"):
-        with db.unit_of_work(actor(Role.STAFF)) as s:
-            plans.create_plan(s, plans.PlanInput(home.id, "Audit", "Internal audit"))
+    refused = r"Your role \(staff\) does not allow you to change plans"
+    with pytest.raises(NotAllowed, match=refused), db.unit_of_work(actor(Role.STAFF)) as s:
+        plans.create_plan(s, plans.PlanInput(home.id, "Audit", "Internal audit"))
     with db.reading() as s:
         assert plans.list_plans(s) == []
 
