@@ -16,6 +16,7 @@ from . import APP_NAME, __version__
 from .config import DataLocation, resolve
 from .db import Database, DatabaseProblem
 from .services.errors import ServiceError
+from .services.permissions import Actor
 
 PROG = "cqc-desktop"
 
@@ -92,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_database(location: DataLocation) -> Database:
     return Database(location)
+
+
+def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
+    """Open the database a sub-command works on, and who is running it.
+
+    Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
+    services check the user's permissions and the audit trail records them.
+    """
+    location = resolve(getattr(args, "db", None))
+    return open_database(location), None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
