@@ -65,6 +65,14 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self.act_quit = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
+        edit_menu = self.menuBar().addMenu("&Edit")
+        # Context-aware: each tab decides what "new" and "find" mean for it.
+        self.act_new_record = self._action(
+            edit_menu, "&New…", lambda: self._on_tab("new_record"), QKeySequence.StandardKey.New
+        )
+        self.act_find = self._action(
+            edit_menu, "&Find…", lambda: self._on_tab("focus_search"), QKeySequence.StandardKey.Find
+        )
         view_menu = self.menuBar().addMenu("&View")
         self._action(
             view_menu,
