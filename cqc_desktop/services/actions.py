@@ -283,9 +283,18 @@ def close_action(
 
 
 def close_with_override(
-    session: Session, action: Action, *, signed_off_by: Person, reason: str, today: date
-) -> None:
-    """Close although conditions are unmet. The action is flagged "closed without full evidence"."""
+    session: Session,
+    action: Action,
+    *,
+    signed_off_by: Person,
+    reason: str,
+    today: date,
+    meeting_item_id: int | None = None,
+) -> Review:
+    """Close although conditions are unmet. The action is flagged "closed without full evidence".
+
+    Recorded as a review too, so the timeline (and an inspector) sees who overrode and why.
+    """
     require(session, Permission.OVERRIDE_CLOSURE)
     p = Problems()
     if action.status == ActionStatus.CLOSED:
@@ -299,7 +308,20 @@ def close_with_override(
     _mark_closed(action, signed_off_by, reason, today)
     action.closed_with_override = True
     action.override_reason = reason.strip()
+    review = Review(
+        action_id=action.id,
+        review_date=today,
+        reviewer_id=signed_off_by.id,
+        level=ReviewLevel.MANAGER.value,
+        progress=reason.strip(),
+        rag=action.rag,
+        decision=Decision.CLOSE.value,
+        notes="Closed without full evidence (override).",
+        meeting_item_id=meeting_item_id,
+    )
+    session.add(review)
     session.flush()
+    return review
 
 
 def _mark_closed(action: Action, by: Person, rationale: str, today: date) -> None:
@@ -313,7 +335,13 @@ def _mark_closed(action: Action, by: Person, rationale: str, today: date) -> Non
 
 
 def reopen_action(
-    session: Session, action: Action, *, by: Person, reason: str, today: date
+    session: Session,
+    action: Action,
+    *,
+    by: Person,
+    reason: str,
+    today: date,
+    meeting_item_id: int | None = None,
 ) -> Review:
     """Reopen a closed action (performance slipped). Recorded as a review so the timeline shows it."""
     require(session, Permission.CLOSE_ACTIONS)
@@ -326,6 +354,7 @@ def reopen_action(
         rag=Rag.RED.value,
         decision=Decision.REOPEN.value,
         today=today,
+        meeting_item_id=meeting_item_id,
     )
 
 
@@ -336,9 +365,12 @@ def _reopen(action: Action, today: date) -> None:
     action.next_review_date = today + timedelta(days=ReviewFrequency.WEEKLY.days)
     action.reopened_on = today
     action.reopen_count += 1
+    # The closure's rationale and any override reason stay in the review that recorded them.
     action.closed_on = None
     action.closed_by_id = None
     action.closed_with_override = False
+    action.closure_rationale = ""
+    action.override_reason = ""
 
 
 def archive_action(session: Session, action: Action) -> None:

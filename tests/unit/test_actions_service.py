@@ -231,6 +231,10 @@ def test_override_needs_manager_and_reason(session: Session, setup: dict[str, ob
         session, action, signed_off_by=setup["manager"], reason="Home closing the unit", today=TODAY
     )
     assert action.closed_with_override and action.status == "Closed"
+    override_review = action.reviews[-1]
+    assert override_review.decision == "Close"
+    assert override_review.progress == "Home closing the unit"
+    assert "override" in override_review.notes
     with pytest.raises(NotAllowed):
         actions.close_with_override(
             session, action, signed_off_by=setup["manager"], reason="again", today=TODAY
@@ -272,3 +276,20 @@ def test_evidence_in_the_future_is_refused(session: Session, setup: dict[str, ob
             today=TODAY,
         )
     assert set(err.value.errors) == {"source_type", "collected_on"}
+
+
+def test_reopen_clears_the_closure_but_the_timeline_keeps_it(
+    session: Session, setup: dict[str, object]
+) -> None:
+    manager = setup["manager"]
+    action = actions.create_action(
+        session, setup["finding"].id, _action(setup, manager.id), today=TODAY
+    )
+    actions.close_with_override(
+        session, action, signed_off_by=manager, reason="Unit closing", today=TODAY
+    )
+    actions.reopen_action(session, action, by=manager, reason="Unit reopened", today=TODAY)
+    assert action.override_reason == "" and action.closure_rationale == ""
+    assert not action.closed_with_override and action.status == "In progress"
+    assert [r.decision for r in action.reviews] == ["Close", "Reopen"]
+    assert action.reviews[0].progress == "Unit closing"
