@@ -42,7 +42,6 @@ from cqc_desktop.models import (
     Meeting,
     MeetingItem,
     Observation,
-    Person,
     Plan,
     Review,
     Tracker,
