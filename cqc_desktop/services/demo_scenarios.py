@@ -858,7 +858,12 @@ def _close_with_override(ctx: DemoContext, action: Action) -> None:
         MeetingDecision.CLOSE.value,
     )
     close_with_override(
-        s, action, signed_off_by=ctx.people["rm"], reason=reason, today=meeting.held_on
+        s,
+        action,
+        signed_off_by=ctx.people["rm"],
+        reason=reason,
+        today=meeting.held_on,
+        meeting_item_id=item.id,
     )
 
 
@@ -1045,7 +1050,12 @@ def _rating_action(ctx: DemoContext) -> None:
         s, item.id, reason, "", "Photograph and website screenshot.", MeetingDecision.CLOSE.value
     )
     close_with_override(
-        s, action, signed_off_by=ctx.people["rm"], reason=reason, today=meeting.held_on
+        s,
+        action,
+        signed_off_by=ctx.people["rm"],
+        reason=reason,
+        today=meeting.held_on,
+        meeting_item_id=item.id,
     )
     ctx.actions["rating"] = action
 
