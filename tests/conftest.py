@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,9 +12,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Qt reads the settings location once per process, so a per-test HOME is not enough: point every
+# QSettings at a throw-away folder for the whole run, and empty it before each test (below).
+_SETTINGS_DIR = tempfile.mkdtemp(prefix="cqc-qsettings-")
+os.environ["XDG_CONFIG_HOME"] = _SETTINGS_DIR
 
-from cqc_desktop.config import resolve
-from cqc_desktop.db import Database
+from cqc_desktop.config import resolve  # noqa: E402 (the environment must be set first)
+from cqc_desktop.db import Database  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 
@@ -27,6 +33,10 @@ def _isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.delenv("CQC_DESKTOP_DB", raising=False)
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        QSettings("CQC Desktop", "CQC Desktop").clear()
 
 
 @pytest.fixture

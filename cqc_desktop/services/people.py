@@ -92,4 +92,22 @@ def list_people(
 
 
 def find_person(session: Session, name: str) -> Person | None:
-    return session.scalar(select(Person).where(func.lower(Person.name) == name.strip().lower()))
+    """Find someone by name, ignoring case in any alphabet ("łukasz nowak" finds Łukasz Nowak).
+
+    SQLite's lower() folds only ASCII, so the comparison is done in Python over the short staff
+    list rather than in SQL.
+    """
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    exact = session.scalar(select(Person).where(Person.name == name.strip()))
+    if exact is not None:
+        return exact
+    return next(
+        (
+            p
+            for p in session.scalars(select(Person))
+            if " ".join(p.name.split()).casefold() == wanted
+        ),
+        None,
+    )

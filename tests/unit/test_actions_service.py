@@ -293,3 +293,13 @@ def test_reopen_clears_the_closure_but_the_timeline_keeps_it(
     assert not action.closed_with_override and action.status == "In progress"
     assert [r.decision for r in action.reviews] == ["Close", "Reopen"]
     assert action.reviews[0].progress == "Unit closing"
+
+
+def test_find_person_ignores_case_in_any_alphabet(
+    session: Session, setup: dict[str, object]
+) -> None:
+    people.create_person(session, "Łukasz Nowak", "Deputy manager")
+    found = people.find_person(session, "  łukasz   NOWAK ")
+    assert found is not None and found.name == "Łukasz Nowak"
+    assert people.find_person(session, "zoë hart") is setup["manager"]
+    assert people.find_person(session, "Nobody") is None
