@@ -50,3 +50,22 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def session(db: Database):  # type: ignore[no-untyped-def]
     with db.sessions() as s:
         yield s
+
+
+# --- process exit -------------------------------------------------------------------------------
+# PySide6 can crash while the interpreter tears down (Qt objects finalised in an arbitrary order
+# after the QApplication): "pure virtual method called" or a segfault *after* every test has passed
+# and the summary is printed. Leave straight away with pytest's own exit status once everything,
+# including the summary, is done, so CI sees the real result rather than a teardown crash.
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status.append(int(exitstatus))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _exit_status and "PySide6.QtCore" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[-1])
