@@ -1,31 +1,65 @@
-"""Opening the database: engine settings, migrations at start, and the unit-of-work scope.
+"""Opening the database: engine settings, migrations at start, the unit-of-work scope, and the
+environments that go wrong (a second copy of the app, a read-only or full disk, a network share,
+a damaged file), each turned into a message a care-home manager can act on.
 
-Everything SQLite-specific lives here (and in the backup code) so the rest of the app stays
+Everything SQLite-specific lives here and in the backup code, so the rest of the app stays
 portable to PostgreSQL.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import DataLocation
+from .instance import InstanceLock, network_share
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
+from .services import audit_trail
+from .services.errors import ServiceError
 from .services.permissions import SESSION_KEY, Actor
 
+if TYPE_CHECKING:
+    from .services.backups import BackupResult
+
+audit_trail.install()
+
 BUSY_TIMEOUT_MS = 10_000
+DAMAGED = (
+    "This file is not a CQC Desktop database, or it is damaged "
+    "(restore the latest backup from the File menu)."
+)
 
 
 class DatabaseProblem(Exception):
     """A database that cannot be used, with a message a care-home manager can act on."""
+
+
+class DatabaseDamaged(DatabaseProblem):
+    """The file is not a database any more: offer to restore the latest good backup."""
+
+
+class DatabaseInUse(DatabaseProblem):
+    """Another copy of the app has this database open; ``owner`` says who and where."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        super().__init__(
+            f"This database is already open in CQC Desktop by {owner}. Close it there first "
+            "(two copies working on one file can overwrite each other's changes)."
+        )
+
+
+class StorageProblem(ServiceError):
+    """Saving failed because of the disk or the file, not the data: nothing was saved, and the
+    form that was being saved stays open with everything typed in it."""
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -63,6 +97,10 @@ def make_engine(location: DataLocation) -> Engine:
         raise DatabaseProblem(f"Cannot use the database address {location.display}: {exc}") from exc
 
 
+def _message(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", exc)).lower()
+
+
 def stored_revision(engine: Engine) -> str | None:
     """The schema revision recorded in the database, or None for an empty database."""
     try:
@@ -76,14 +114,22 @@ def stored_revision(engine: Engine) -> str | None:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return None if row is None else str(row[0])
     except DatabaseError as exc:
-        if isinstance(exc, OperationalError) and "unable to open" in str(exc).lower():
+        message = _message(exc)
+        if "locked" in message or "busy" in message:
+            raise DatabaseProblem(
+                "The database is busy: another program is holding it. Try again in a minute."
+            ) from exc
+        if "readonly" in message or "read-only" in message:
+            raise DatabaseProblem(
+                "The database file is read-only (it, or its folder, cannot be written to), and "
+                "CQC Desktop must be able to save to it. Ask whoever looks after this computer "
+                "for write access, or copy the file somewhere you can write to."
+            ) from exc
+        if isinstance(exc, OperationalError) and "unable to open" in message:
             raise DatabaseProblem(
                 "Cannot open the database file (check the path and permissions)."
             ) from exc
-        raise DatabaseProblem(
-            "This file is not a CQC Desktop database, or it is damaged "
-            "(restore the latest backup from the File menu)."
-        ) from exc
+        raise DatabaseDamaged(DAMAGED) from exc
 
 
 def ensure_schema(engine: Engine, location: DataLocation) -> str:
@@ -100,28 +146,72 @@ def ensure_schema(engine: Engine, location: DataLocation) -> str:
             "Install the latest version to open it; nothing has been changed."
         )
     if current is not None and location.sqlite_path is not None:
-        _copy_aside(location.sqlite_path, location.backups_dir, current)
+        _backup_before_upgrade(location)
     from .migrations.runner import upgrade_to_head
 
     upgrade_to_head(engine)
     return "created" if current is None else "upgraded"
 
 
-def _copy_aside(path: Path, backups_dir: Path, revision: str) -> Path:
-    """Keep a consistent copy of the file before an upgrade (SQLite online backup, not a file copy)."""
-    backups_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backups_dir / f"before-upgrade-{revision}-{stamp}.sqlite3"
-    src = sqlite3.connect(path)
+def _backup_before_upgrade(location: DataLocation) -> None:
+    from .services.backups import BackupProblem, create_backup
+
     try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+        create_backup(location, kind="before-upgrade")
+    except BackupProblem as exc:
+        raise DatabaseProblem(
+            f"The database needs upgrading, but a backup could not be made first, so nothing "
+            f"has been changed. {exc}"
+        ) from exc
+
+
+def storage_problem(exc: BaseException, who: str = "") -> StorageProblem | None:
+    """Turn a disk or file failure during a save into a plain-English StorageProblem."""
+    unsaved = "Nothing was saved; your form is still open, so you can save again"
+    if isinstance(exc, UnicodeEncodeError):
+        # Only broken text gets here (half of a character pair, from a damaged file or a
+        # command-line argument); Qt never hands such text over.
+        return StorageProblem(
+            "Some of the text contains a broken character that cannot be stored. "
+            f"{unsaved} once it is retyped."
+        )
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return StorageProblem(f"The disk is full. {unsaved} once some space is freed.")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StorageProblem(
+                f"A file could not be written ({exc.filename or 'read-only'}). {unsaved} when "
+                "the folder can be written to."
+            )
+        return None
+    if not isinstance(exc, DatabaseError) or isinstance(exc, IntegrityError):
+        return None
+    message = _message(exc)
+    if "locked" in message or "busy" in message:
+        holder = f"{who} is" if who else "another copy of CQC Desktop or another program is"
+        return StorageProblem(
+            f"The database is busy: {holder} saving to it. {unsaved} in a moment."
+        )
+    if "readonly" in message or "read-only" in message:
+        return StorageProblem(
+            "The database file cannot be written to: it, or its folder, is read-only. "
+            f"{unsaved} when whoever looks after this computer has given you write access."
+        )
+    if "full" in message:
+        return StorageProblem(
+            f"The disk holding the database is full. {unsaved} once some space is freed."
+        )
+    if "disk i/o" in message:
+        return StorageProblem(
+            "The computer could not write to the disk holding the database (a USB stick or "
+            f"network drive may have been disconnected). {unsaved} once it is back."
+        )
+    if "malformed" in message or "not a database" in message:
+        return StorageProblem(
+            "The database file is damaged, so nothing was saved. Close CQC Desktop and restore "
+            "the latest good backup (File ▸ Restore…)."
+        )
+    return None
 
 
 class Database:
@@ -132,13 +222,31 @@ class Database:
         self.engine = make_engine(location)
         self.schema_status = ensure_schema(self.engine, location)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.lock: InstanceLock | None = None
+        self.warnings: list[str] = self._environment_warnings()
+
+    def _environment_warnings(self) -> list[str]:
+        path = self.location.sqlite_path
+        if path is None:
+            return []
+        warnings = []
+        share = network_share(path)
+        if share:
+            warnings.append(
+                f"This database is on {share} ({path}). SQLite databases are not safe on shared "
+                "network folders: two PCs saving at once can damage the file. Keep the database "
+                "on this PC's own disk, or ask about the server option (a PostgreSQL database "
+                "opened with --db postgresql://…) for several PCs."
+            )
+        return warnings
 
     @contextmanager
     def unit_of_work(self, actor: Actor | None = None) -> Iterator[Session]:
         """One user action: commit if the block finishes, roll back if it raises.
 
         ``actor`` is the signed-in user; services check permissions and the audit trail records
-        who made each change from it.
+        who made each change from it. Disk and file failures become a StorageProblem (a
+        ServiceError), so every dialog shows them in plain English and stays open.
         """
         session = self.sessions()
         if actor is not None:
@@ -146,8 +254,11 @@ class Database:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            problem = storage_problem(exc, self.holder())
+            if problem is not None:
+                raise problem from exc
             raise
         finally:
             session.close()
@@ -158,13 +269,51 @@ class Database:
         session = self.sessions()
         try:
             yield session
+        except DatabaseError as exc:
+            problem = storage_problem(exc, self.holder())
+            if problem is not None:
+                raise problem from exc
+            raise
         finally:
             session.rollback()
             session.close()
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(text("SELECT COUNT(*) FROM service")).scalar_one() == 0
+            return bool(conn.execute(text("SELECT COUNT(*) FROM service")).scalar_one() == 0)
+
+    # --- one copy of the app per database file ---------------------------------------------------
+    def acquire_instance_lock(self, signed_in: str = "") -> None:
+        """Claim the database for this copy of the app. Raises DatabaseInUse naming who has it."""
+        if self.location.sqlite_path is None or self.lock is not None:
+            return
+        lock = InstanceLock(self.location.sqlite_path)
+        owner = lock.acquire(signed_in)
+        if owner is not None:
+            raise DatabaseInUse(owner)
+        self.lock = lock
+
+    def note_signed_in(self, username: str) -> None:
+        if self.lock is not None:
+            self.lock.update(username)
+
+    def holder(self) -> str:
+        """Who else has the file open (from the lock file), for "the database is busy"."""
+        if self.location.sqlite_path is None or self.lock is not None:
+            return ""  # we hold the app's lock, so whoever is busy is not another copy of it
+        return InstanceLock(self.location.sqlite_path).other_owner() or ""
+
+    # --- backups ------------------------------------------------------------------------------
+    def daily_backup(self, now: datetime | None = None) -> BackupResult | None:
+        """The automatic backup at the first start of each day (None if one exists already)."""
+        from .services.backups import run_daily_backup
+
+        if self.location.sqlite_path is None:
+            return None
+        return run_daily_backup(self.location, now)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

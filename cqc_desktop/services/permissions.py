@@ -7,6 +7,7 @@ the demo loader) and is not restricted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,8 @@ class Permission(StrEnum):
     CLOSE_ACTIONS = "close or reopen actions"
     OVERRIDE_CLOSURE = "close an action without full evidence"
     APPROVE_MINUTES = "approve governance minutes"
-    MANAGE = "manage users and settings"
+    BACKUP = "back up the database"
+    MANAGE = "manage users and settings, restore backups and read the audit trail"
 
 
 _STAFF = frozenset({Permission.RECORD})
@@ -48,8 +50,20 @@ class Actor:
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
 
+    @property
+    def read_only(self) -> bool:
+        """A role that may look but never change anything (a visiting inspector, say)."""
+        return not ROLE_PERMISSIONS[self.role]
+
+    @property
+    def label(self) -> str:
+        """How the status bar and messages name the user: "Zoë Hart (manager)"."""
+        return f"{self.display_name or self.username} ({self.role.value})"
+
 
 SESSION_KEY = "user"
+SYSTEM_NAME = "system"
+"""Who the audit trail names for changes made without a signed-in user (start-up, demo loader)."""
 
 
 def current_actor(session: Session) -> Actor | None:
@@ -62,6 +76,12 @@ def can(session: Session, permission: Permission) -> bool:
     return actor is None or actor.can(permission)
 
 
+def who(session: Session) -> str:
+    """The username the audit trail records for this unit of work."""
+    actor = current_actor(session)
+    return actor.username if actor is not None else SYSTEM_NAME
+
+
 def require(session: Session, permission: Permission) -> None:
     """Raise NotAllowed, in plain English, if the signed-in user's role does not allow this."""
     actor = current_actor(session)
@@ -70,3 +90,31 @@ def require(session: Session, permission: Permission) -> None:
             f"Your role ({actor.role.value}) does not allow you to {permission.value}. "
             "Ask a manager."
         )
+
+
+def check_changes_allowed(session: Session, changed: Iterable[object]) -> None:
+    """The last line of defence, run before every flush: whatever a service forgot to check,
+    a read-only user never changes anything, and only an administrator changes other users.
+
+    Signing in (last sign-in time) and changing your own password touch only your own user row,
+    so they stay allowed for everyone.
+    """
+    actor = current_actor(session)
+    if actor is None:
+        return
+    from ..models import User  # local: models import nothing from services, keep it that way
+
+    for obj in changed:
+        own_row = isinstance(obj, User) and obj.id is not None and obj.id == actor.user_id
+        if own_row:
+            continue
+        if isinstance(obj, User) and not actor.can(Permission.MANAGE):
+            raise NotAllowed(
+                f"Your role ({actor.role.value}) does not allow you to manage users. "
+                "Ask an administrator."
+            )
+        if actor.read_only:
+            raise NotAllowed(
+                f"Your role ({actor.role.value}) is read-only: you can look at everything "
+                "but not change it."
+            )

@@ -1,4 +1,10 @@
-"""Starting the desktop app (and the offscreen screenshot mode used by tests and the README)."""
+"""Starting the desktop app: open the database (offering to restore a damaged one), claim it for
+this copy of the app, sign in, then the main window, the idle lock and the daily backup.
+
+``--demo`` and ``--screenshot`` sign in automatically as the demo's manager (see README "Demo
+sign-in"), so screenshots and tests need no typing. ``--screenshot`` on a database without the demo
+users signs in as a read-only viewer, or as nobody if the database has no users yet.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .. import APP_NAME
 from ..config import DataLocation
-from ..db import Database, DatabaseProblem
+from ..db import Database, DatabaseDamaged, DatabaseInUse, DatabaseProblem
+from ..models.enums import Role
+from ..services.permissions import Actor
 
 
 def _slug(title: str) -> str:
@@ -28,33 +37,218 @@ def launch(
     if screenshot_dir is not None:
         # Must be set before the QApplication exists.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("CQC Desktop")
-    try:
-        db = Database(location)
-    except DatabaseProblem:
-        if screenshot_dir is not None:
-            raise
-        QMessageBox.critical(None, APP_NAME, str(sys.exc_info()[1]))
+    interactive = screenshot_dir is None
+    db = open_database(location, interactive=interactive)
+    if db is None:
         return 1
-    if demo and db.is_empty():
-        from ..services.demo import seed_demo
+    if interactive and not claim(db):
+        db.dispose()
+        return 1
+    if demo:
+        _prepare_demo(db, today or date.today())
+    actor = _automatic_actor(db) if (demo or not interactive) else None
+    if actor is None and interactive:
+        from .login_dialog import sign_in
 
-        with db.unit_of_work() as session:
-            seed_demo(session, today or date.today(), location.attachments_dir)
+        actor = sign_in(None, db)
+        if actor is None:
+            db.dispose()
+            return 0
+    db.note_signed_in(actor.username if actor else "")
 
     from .context import AppContext
     from .main_window import MainWindow
 
-    ctx = AppContext(db, demo=demo, today=(lambda: today) if today else date.today)
+    ctx = AppContext(db, demo=demo, today=(lambda: today) if today else date.today, actor=actor)
     window = MainWindow(ctx)
     if screenshot_dir is not None:
-        return _screenshots(app, window, screenshot_dir, size)
+        code = _screenshots(app, window, screenshot_dir, size)
+        ctx.db.dispose()
+        return code
+    return _run(app, window, ctx)
+
+
+def open_database(location: DataLocation, *, interactive: bool) -> Database | None:
+    """Open (and upgrade) the database; a damaged file leads to the offer to restore."""
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        return Database(location)
+    except DatabaseDamaged as exc:
+        if not interactive:
+            raise
+        from .backup_dialogs import offer_restore
+
+        return offer_restore(location, str(exc))
+    except DatabaseProblem as exc:
+        if not interactive:
+            raise
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return None
+
+
+def claim(db: Database, parent: Any = None) -> bool:
+    """One copy of the app per database: say who has it open, and let the user wait for them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    while True:
+        try:
+            db.acquire_instance_lock()
+            return True
+        except DatabaseInUse as exc:
+            box = QMessageBox(parent)
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle(f"{APP_NAME}: database in use")
+            box.setText(str(exc))
+            box.setInformativeText(
+                "When they have closed it, choose Try again. (If that computer was switched off "
+                "without closing CQC Desktop, the database is freed automatically.)"
+            )
+            retry = box.addButton("&Try again", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.setDefaultButton(retry)
+            box.exec()
+            if box.clickedButton() is not retry:
+                return False
+
+
+def _prepare_demo(db: Database, today: date) -> None:
+    from ..services import users
+
+    if db.is_empty():
+        from ..services.demo import seed_demo
+
+        with db.unit_of_work() as session:
+            seed_demo(session, today, db.location.attachments_dir)
+    with db.unit_of_work() as session:
+        # A demo made before sign-in existed (or by an older loader) still gets its four users.
+        if not users.has_users(session):
+            users.create_demo_users(session)
+
+
+def _automatic_actor(db: Database) -> Actor | None:
+    """The demo manager for --demo/--screenshot; otherwise, for screenshots, a read-only viewer."""
+    from ..services import users
+    from .login_dialog import demo_manager
+
+    actor = demo_manager(db)
+    if actor is not None:
+        return actor
+    with db.reading() as session:
+        if not users.has_users(session):
+            return None
+    return Actor(user_id=None, username="screenshot", role=Role.VIEWER, display_name="Screenshot")
+
+
+def _run(app: Any, window: Any, ctx: Any) -> int:
+    from PySide6.QtCore import QTimer
+
+    from .lock import IdleLock
+
+    idle = IdleLock(ctx, app)
+    window.trust.idle_lock = idle
+    ctx.sig_database_opened.connect(lambda: after_database_opened(window, ctx))
     window.show()
-    return app.exec()
+    starter = _Start(window, ctx)
+    QTimer.singleShot(0, starter.run)
+    code = int(app.exec())
+    idle.stop()
+    starter.wait()
+    ctx.db.dispose()
+    return code
+
+
+class _Start:
+    """Things that happen just after the window appears: environment warnings and the daily
+    backup (in a background thread, so a large database never delays the window)."""
+
+    def __init__(self, window: Any, ctx: Any) -> None:
+        self.window = window
+        self.ctx = ctx
+        self.worker: Any = None
+
+    def run(self) -> None:
+        from .forms import warn
+
+        for message in self.ctx.db.warnings:
+            warn(self.window, f"{APP_NAME}: check where the database is kept", message)
+        self.worker = daily_backup_worker(self.ctx.db, self.window)
+        if self.worker is not None:
+            self.worker.start()
+
+    def wait(self) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+
+
+def daily_backup_worker(db: Database, window: Any) -> Any:
+    """A QThread making today's automatic backup; reports in the status bar, or warns."""
+    from PySide6.QtCore import QThread, Signal
+
+    from ..services.backups import daily_backup_due
+    from .forms import warn
+
+    if db.location.sqlite_path is None or not daily_backup_due(db.location, date.today()):
+        return None
+
+    class Worker(QThread):
+        sig_done = Signal(str, bool)
+        """(message, ok) when the backup has been made or has failed."""
+
+        def run(self) -> None:
+            from ..services.errors import ServiceError
+
+            try:
+                result = db.daily_backup()
+            except (ServiceError, OSError) as exc:
+                self.sig_done.emit(str(exc), False)
+                return
+            text = f"Today's automatic backup is saved ({result.path.name})." if result else ""
+            self.sig_done.emit(text, True)
+
+    def done(message: str, ok: bool) -> None:
+        if ok:
+            if message:
+                window.statusBar().showMessage(message, 15_000)
+        else:
+            warn(
+                window,
+                f"{APP_NAME}: backup",
+                f"Today's automatic backup could not be made. {message}\n\nYour data is safe; "
+                "make a backup as soon as you can (File ▸ Back up now…).",
+            )
+
+    worker = Worker(window)
+    worker.sig_done.connect(done)
+    return worker
+
+
+def after_database_opened(window: Any, ctx: Any) -> None:
+    """A different database was opened from the File menu: claim it and sign in to it."""
+    if not ctx.needs_sign_in:
+        return
+    from .forms import warn
+    from .login_dialog import sign_in
+
+    if not claim(ctx.db, window):
+        window.close()
+        return
+    actor = sign_in(window, ctx.db)
+    if actor is None:
+        warn(
+            window,
+            APP_NAME,
+            f"Nobody has signed in to {ctx.db.location.display}, so CQC Desktop will close.",
+        )
+        window.close()
+        return
+    ctx.set_actor(actor)
 
 
 def _screenshots(app: object, window: object, folder: Path, size: str) -> int:
