@@ -1,0 +1,221 @@
+"""The monthly quality-assurance report for one home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
+
+from ..services.report_data_monthly import RAGS, STATUSES, MonthlyReport
+from . import monthly_sections as sections
+from .blocks import (
+    body,
+    gaps_section,
+    heading,
+    measure_block,
+    muted,
+    override_box,
+    register_table,
+    title_block,
+)
+from .layout import (
+    PORTRAIT_WIDTH,
+    DocumentInfo,
+    build_pdf,
+    keep_with_next,
+    landscape_pages,
+)
+from .styles import style
+from .tables import data_table, figure_tiles, rag_cell
+from .text import para, plural, when
+
+W = PORTRAIT_WIDTH
+
+
+def render_monthly(report: MonthlyReport, generated_at: datetime) -> bytes:
+    info = DocumentInfo(
+        title="Monthly QA report",
+        service=report.home.name,
+        period=report.period.label,
+        generated_at=generated_at,
+        subject=f"Monthly quality assurance report, {report.period.label}",
+    )
+    return build_pdf(monthly_story(report), info)
+
+
+def monthly_story(r: MonthlyReport) -> list[Flowable]:
+    home = r.home
+    story: list[Flowable] = title_block(
+        "Monthly quality assurance report",
+        [
+            f"{home.name} · {r.period.label} · figures as at {when(r.as_of)}",
+            " · ".join(
+                x
+                for x in (
+                    home.provider_name,
+                    f"CQC location {home.cqc_location_id}" if home.cqc_location_id else "",
+                    f"Current rating: {home.current_rating}",
+                )
+                if x
+            ),
+        ],
+    )
+    story += _summary(r)
+    story.append(heading("Measures against baseline and target"))
+    if r.measures:
+        story.append(
+            keep_with_next(
+                muted(
+                    "Each chart is an XmR chart (Making Data Count): grey points are ordinary "
+                    "variation, blue special-cause improvement and orange special-cause concern."
+                )
+            )
+        )
+        for m in r.measures:
+            story += measure_block(m)
+    else:
+        story.append(muted("No measures have been set for this home's actions yet."))
+    story.append(heading("Action register"))
+    story.append(
+        muted(
+            f"RAG is the rating given at each action's latest review on or before {when(r.as_of)}."
+        )
+    )
+    story.append(register_table(r.actions, r.as_of, width=W))
+    story += sections.incidents_section(r)
+    story += sections.observations_section(r)
+    story += sections.audits_section(r)
+    story += sections.governance_section(r)
+    story += sections.alerts_section(r)
+    story.append(heading("Where progress is partial, and why"))
+    story.append(
+        muted(
+            "In the closure gate's own words: what still stands between each open action and closing."
+        )
+    )
+    story += gaps_section(r.gaps)
+    story += sections.priorities_section(r)
+    # The coverage grid needs the width of a landscape page, so it closes the report as an annex.
+    story += landscape_pages(sections.coverage_section(r), at_end=True)
+    return story
+
+
+def _summary(r: MonthlyReport) -> list[Flowable]:
+    rags, statuses = r.rag_counts(), r.status_counts()
+    override = r.closed_override
+    tiles = [
+        (
+            str(len(r.open_actions)),
+            "Open actions",
+            f"{rags['Red']} red, {rags['Amber']} amber, {rags['Green']} green",
+        ),
+        (str(len(r.overdue_reviews)), "Overdue reviews", f"as at {when(r.as_of)}"),
+        (str(len(r.new_findings)), "New findings", f"raised in {r.period.label}"),
+        (
+            str(len(r.closed_sustained)),
+            "Closed as sustained",
+            "through the closure gate this month",
+        ),
+        (str(len(override)), "Closed without full evidence", "flagged; any month"),
+    ]
+    out: list[Flowable] = [
+        heading("Summary"),
+        figure_tiles(tiles, total_width=W),
+        Spacer(1, 3 * mm),
+    ]
+    rows = [[rag_cell(rag), str(rags[rag])] for rag in RAGS]
+    out.append(
+        data_table(
+            ["Open actions by RAG", "Number", "Actions by status", "Number"],
+            [[*rows[i], s, str(statuses[s])] for i, s in enumerate(STATUSES)],
+            [0.3, 0.2, 0.3, 0.2],
+            total_width=W * 0.7,
+            align_right=(1, 3),
+        )
+    )
+    box = override_box(r.actions, width=W)
+    if box is not None:
+        out += [Spacer(1, 3 * mm), box]
+    if r.closed_override:
+        in_month = [a for a in override if a.closed_on and r.period.contains(a.closed_on)]
+        out.append(
+            muted(
+                f"{plural(len(in_month), 'action')} closed without full evidence in "
+                f"{r.period.label}; {plural(len(override), 'action')} in all still closed that way."
+            )
+        )
+    out.append(heading("Overdue reviews", 2))
+    if r.overdue_reviews:
+        out.append(
+            data_table(
+                ["Ref", "Action", "Lead", "Review was due", "Overdue by"],
+                [
+                    [
+                        a.reference,
+                        a.title,
+                        a.lead,
+                        when(a.next_review),
+                        plural(a.review_overdue_days(r.as_of) or 0, "day"),
+                    ]
+                    for a in r.overdue_reviews
+                ],
+                [0.06, 0.46, 0.2, 0.15, 0.13],
+                total_width=W,
+            )
+        )
+    else:
+        out.append(muted(f"No action reviews were overdue on {when(r.as_of)}."))
+    out.append(heading("New findings", 2))
+    if r.new_findings:
+        out.append(
+            data_table(
+                ["Ref", "Finding", "From", "Key question", "Regulation", "RAG"],
+                [
+                    [
+                        f.reference,
+                        f.title,
+                        f"{f.plan_title} ({when(f.raised_on)})",
+                        f.key_question,
+                        f.regulation or "—",
+                        rag_cell(f.rag),
+                    ]
+                    for f in r.new_findings
+                ],
+                [0.06, 0.36, 0.24, 0.12, 0.11, 0.11],
+                total_width=W,
+            )
+        )
+    else:
+        out.append(muted(f"No new findings were raised in {r.period.label}."))
+    out.append(heading("Closed this month", 2))
+    closed = r.closed_in_period
+    if closed:
+        out.append(
+            data_table(
+                ["Ref", "Action", "Closed", "By", "How"],
+                [
+                    [
+                        a.reference,
+                        a.title,
+                        when(a.closed_on),
+                        a.closed_by,
+                        para(a.flag, style("CellFlag"))
+                        if a.flag
+                        else "Through the closure gate (sustained)",
+                    ]
+                    for a in closed
+                ],
+                [0.06, 0.41, 0.115, 0.17, 0.245],
+                total_width=W,
+            )
+        )
+    else:
+        out.append(muted(f"No actions were closed in {r.period.label}."))
+    out.append(
+        body(
+            f"Evidence: {plural(r.evidence_added, 'item')} collected in {r.period.label}, "
+            f"{r.evidence_tested} of them tested."
+        )
+    )
+    return out

@@ -1,0 +1,81 @@
+"""The one door user text goes through on its way into a PDF.
+
+Platypus paragraphs parse a small XML-like markup, so a care note containing ``<b>``, ``&`` or
+``<font>`` would otherwise change the layout or stop the report with a parse error. ``escape``
+makes any text print literally; ``para`` wraps it in a paragraph. Markup is only ever written by
+this package around escaped text, never taken from the database.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from ..formatting import uk_date, uk_datetime
+
+# C0 controls other than tab and newline (and DEL) have no glyph and upset PDF text extraction.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: object) -> str:
+    """Plain text that is safe to measure and draw: no control characters or lone surrogates."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = _CONTROL.sub("", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def escape(value: object) -> str:
+    """Markup-safe text for a Platypus paragraph; line breaks are kept as line breaks."""
+    text = clean(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace('"', "&quot;")
+    return "<br/>".join(text.split("\n"))
+
+
+def para(value: object, style: ParagraphStyle, *, empty: str = "") -> Paragraph:
+    """A paragraph of user text, printed literally. ``empty`` is shown (escaped) when blank."""
+    text = clean(value)
+    if not text.strip():
+        text = empty
+    return Paragraph(escape(text), style)
+
+
+def labelled(label: str, value: object, style: ParagraphStyle, *, empty: str = "—") -> Paragraph:
+    """ "Label: value" with the label in bold; both are escaped."""
+    text = clean(value)
+    shown = text if text.strip() else empty
+    return Paragraph(f"<b>{escape(label)}</b> {escape(shown)}", style)
+
+
+def markup(template: str, style: ParagraphStyle, **values: object) -> Paragraph:
+    """A paragraph from trusted markup with user values escaped into it.
+
+    ``markup("<b>{ref}</b> {title}", style, ref=a.reference, title=a.title)``
+    """
+    return Paragraph(template.format(**{k: escape(v) for k, v in values.items()}), style)
+
+
+def when(value: date | datetime | None, empty: str = "—") -> str:
+    """A date (or date and time) the way every report shows it: dd/mm/yyyy."""
+    if isinstance(value, datetime):
+        return uk_datetime(value, empty)
+    return uk_date(value, empty)
+
+
+def pct(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """A percentage such as 90.9 % (a no-break space keeps the sign with the number)."""
+    if value is None:
+        return empty
+    return f"{value:.{places}f}\u00a0%"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
