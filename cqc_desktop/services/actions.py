@@ -20,6 +20,10 @@ from .scheduling import (
     next_review_date,
     slowest_allowed,
 )
+from .settings import gate_settings
+
+# Dates outside these years are typing mistakes (and 31/12/9999 + 7 days does not exist).
+MIN_DATE, MAX_DATE = date(1990, 1, 1), date(2200, 12, 31)
 
 
 @dataclass
@@ -222,6 +226,8 @@ def record_review(
     p.choice("level", level, ReviewLevel, "review level")
     if review_date > today:
         p.add("review_date", "A review cannot be dated in the future.")
+    elif not MIN_DATE <= review_date <= MAX_DATE:
+        p.add("review_date", "Check the year of the review date.")
     if action.status == ActionStatus.CLOSED and decision not in (
         Decision.CONTINUE,
         Decision.REOPEN,
@@ -272,6 +278,8 @@ def close_action(
     require(session, Permission.CLOSE_ACTIONS)
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is already closed.")
+    # The gate's thresholds are settings kept in the database, shared by every PC.
+    settings = settings or gate_settings(session)
     result = closure_gate(
         session, action, today, signed_off_by=signed_off_by, rationale=rationale, settings=settings
     )
@@ -377,4 +385,13 @@ def archive_action(session: Session, action: Action) -> None:
     """Archive instead of deleting: an action with history is never removed."""
     require(session, Permission.EDIT_PLANS)
     action.archived = True
+    session.flush()
+
+
+def restore_action(session: Session, action: Action) -> None:
+    """Bring an archived action back into the lists (its plan must not be archived)."""
+    require(session, Permission.EDIT_PLANS)
+    if action.finding.plan.archived:
+        raise NotAllowed("Its plan is archived: restore the plan first.")
+    action.archived = False
     session.flush()

@@ -231,11 +231,21 @@ def gather_facts(
     rationale: str = "",
 ) -> GateFacts:
     measures = session.scalars(select(Measure).where(Measure.action_id == action.id)).all()
-    evidence = session.execute(
-        select(Evidence.source_type, Evidence.supports, Evidence.collected_on).where(
-            Evidence.action_id == action.id
+    from .logs import linked_observation_evidence  # here: logs imports services that import us
+
+    evidence = [
+        (e.source_type, e.supports, e.collected_on)
+        for e in session.execute(
+            select(Evidence.source_type, Evidence.supports, Evidence.collected_on).where(
+                Evidence.action_id == action.id
+            )
         )
-    ).all()
+    ]
+    # An observation recorded against the action is evidence without being entered twice.
+    evidence += [
+        (o.source_type, o.supports, o.collected_on)
+        for o in linked_observation_evidence(session, action.id)
+    ]
     return GateFacts(
         steps_total=len(action.steps),
         steps_done=sum(1 for s in action.steps if s.done),
@@ -248,7 +258,7 @@ def gather_facts(
             )
             for m in measures
         ),
-        evidence=tuple(EvidenceFact(e.source_type, e.supports, e.collected_on) for e in evidence),
+        evidence=tuple(EvidenceFact(*e) for e in evidence),
         oversight_plan=action.oversight_plan,
         today=today,
         signed_off_by=signed_off_by.name if signed_off_by else None,

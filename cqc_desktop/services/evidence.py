@@ -9,14 +9,29 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, Attachment, Evidence, Person
+from ..models import (
+    Action,
+    Attachment,
+    AuditRun,
+    AuditTemplate,
+    Evidence,
+    Incident,
+    Meeting,
+    MeetingItem,
+    Observation,
+    Person,
+)
 from ..models.enums import Supports
 from .errors import NotFound, Problems
 from .permissions import Permission, require
+
+if TYPE_CHECKING:
+    from .logs import LinkedEvidence
 from .reference import TRIANGULATION_STRANDS, source_type, source_types
 
 # Windows refuses these as file names whatever the extension.
@@ -163,7 +178,19 @@ def evidence_counts(session: Session, action_id: int) -> dict[str, int]:
         .group_by(Evidence.source_type)
     ).all()
     names = {s.code: s.name for s in source_types()}
-    return {names.get(code, code): n for code, n in rows}
+    counts = {names.get(code, code): n for code, n in rows}
+    linked = _linked_observations(session, action_id)
+    if linked:
+        name = names.get(linked[0].source_type, linked[0].source_type)
+        counts[name] = counts.get(name, 0) + len(linked)
+    return counts
+
+
+def _linked_observations(session: Session, action_id: int) -> list[LinkedEvidence]:
+    # Imported here: services.logs imports derived measures, which import this module's peers.
+    from .logs import linked_observation_evidence
+
+    return linked_observation_evidence(session, action_id)
 
 
 @dataclass(frozen=True)
@@ -188,9 +215,13 @@ def triangulation(session: Session, action_id: int) -> list[Strand]:
     """For each strand (records, staff, people's experience, oversight): is there evidence, and
     does it agree?"""
     strand_of = {s.code: s.strand for s in source_types()}
-    rows = session.execute(
-        select(Evidence.source_type, Evidence.supports).where(Evidence.action_id == action_id)
-    ).all()
+    rows = [
+        (code, supports)
+        for code, supports in session.execute(
+            select(Evidence.source_type, Evidence.supports).where(Evidence.action_id == action_id)
+        )
+    ]
+    rows += [(o.source_type, o.supports) for o in _linked_observations(session, action_id)]
     result = []
     for strand in TRIANGULATION_STRANDS:
         mine = [supports for code, supports in rows if strand_of.get(code) == strand]
@@ -203,3 +234,124 @@ def triangulation(session: Session, action_id: int) -> list[Strand]:
             )
         )
     return result
+
+
+def evidence_for(session: Session, action_id: int) -> list[Evidence]:
+    """An action's evidence, newest first, with attachments and tester loaded."""
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(Evidence.action_id == action_id)
+            .options(selectinload(Evidence.attachments), selectinload(Evidence.tested_by))
+            .order_by(Evidence.collected_on.desc(), Evidence.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    """A record evidence can point at, labelled as a manager would recognise it."""
+
+    record_id: int
+    label: str
+
+
+LINK_KINDS = {
+    "observation": "Practice observation",
+    "incident": "Incident",
+    "audit_run": "Audit",
+    "meeting_item": "Governance meeting item",
+}
+
+
+def link_choices(
+    session: Session, kind: str, service_id: int | None, *, limit: int = 200
+) -> list[LinkChoice]:
+    """The most recent records of one kind at a home, newest first, for the "linked to" picker."""
+    if kind == "observation":
+        obs_stmt = select(Observation).order_by(Observation.observed_at.desc()).limit(limit)
+        if service_id is not None:
+            obs_stmt = obs_stmt.where(Observation.service_id == service_id)
+        return [
+            LinkChoice(
+                o.id,
+                f"{o.observed_at:%d/%m/%Y} {o.area} — {o.outcome}"
+                + (f" ({o.staff_observed})" if o.staff_observed else ""),
+            )
+            for o in session.scalars(obs_stmt)
+        ]
+    if kind == "incident":
+        inc_stmt = select(Incident).order_by(Incident.occurred_at.desc()).limit(limit)
+        if service_id is not None:
+            inc_stmt = inc_stmt.where(Incident.service_id == service_id)
+        return [
+            LinkChoice(
+                i.id,
+                f"{i.reference} {i.occurred_at:%d/%m/%Y} {i.incident_type} — {i.person_ref}",
+            )
+            for i in session.scalars(inc_stmt)
+        ]
+    if kind == "audit_run":
+        run_stmt = (
+            select(AuditRun.id, AuditRun.run_on, AuditTemplate.name, AuditRun.score_percent)
+            .join(AuditTemplate, AuditRun.template_id == AuditTemplate.id)
+            .order_by(AuditRun.run_on.desc(), AuditRun.id.desc())
+            .limit(limit)
+        )
+        if service_id is not None:
+            run_stmt = run_stmt.where(AuditRun.service_id == service_id)
+        return [
+            LinkChoice(
+                rid,
+                f"{run_on:%d/%m/%Y} {name}" + (f" — {score:.0f}%" if score is not None else ""),
+            )
+            for rid, run_on, name, score in session.execute(run_stmt)
+        ]
+    if kind == "meeting_item":
+        item_stmt = (
+            select(MeetingItem.id, Meeting.held_on, Meeting.meeting_type, MeetingItem.title)
+            .join(Meeting, MeetingItem.meeting_id == Meeting.id)
+            .order_by(Meeting.held_on.desc(), MeetingItem.position)
+            .limit(limit)
+        )
+        if service_id is not None:
+            item_stmt = item_stmt.where(
+                (Meeting.service_id == service_id) | Meeting.service_id.is_(None)
+            )
+        return [
+            LinkChoice(iid, f"{held:%d/%m/%Y} {mtype} — {title}")
+            for iid, held, mtype, title in session.execute(item_stmt)
+        ]
+    raise ValueError(f"Unknown link kind {kind!r}")
+
+
+def linked_label(session: Session, evidence: Evidence) -> str:
+    """What an evidence item is linked to, in words ("" when it stands alone)."""
+    for kind, record_id in (
+        ("observation", evidence.observation_id),
+        ("incident", evidence.incident_id),
+        ("audit_run", evidence.audit_run_id),
+        ("meeting_item", evidence.meeting_item_id),
+    ):
+        if record_id is None:
+            continue
+        record = session.get(
+            {
+                "observation": Observation,
+                "incident": Incident,
+                "audit_run": AuditRun,
+                "meeting_item": MeetingItem,
+            }[kind],
+            record_id,
+        )
+        if record is None:
+            return ""
+        if isinstance(record, Observation):
+            return f"Observation {record.observed_at:%d/%m/%Y} ({record.outcome})"
+        if isinstance(record, Incident):
+            return f"Incident {record.reference}"
+        if isinstance(record, AuditRun):
+            return f"Audit {record.run_on:%d/%m/%Y}"
+        if isinstance(record, MeetingItem):
+            return f"Meeting item: {record.title}"
+    return ""

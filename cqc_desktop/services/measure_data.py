@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from ..models import Action, Measure, MeasurePoint
 from ..models.enums import Direction, MeasureFrequency, TargetKind
-from .errors import NotAllowed, NotFound, Problems
+from .errors import NotAllowed, NotFound, Problems, ValidationError
 from .measures import Progress, progress
 from .permissions import Permission, require
-from .spc import SpcResult, analyse
+from .spc import DEFAULT_RULES, SpcResult, SpcRules, analyse
 
 
 @dataclass
@@ -38,8 +39,12 @@ def _check(data: MeasureInput) -> None:
     p.choice("frequency", data.frequency, MeasureFrequency, "frequency")
     if data.baseline_value is None:
         p.add("baseline_value", "Enter the baseline: where the measure stood before the action.")
+    elif not math.isfinite(data.baseline_value):
+        p.add("baseline_value", "The baseline must be an ordinary number, for example 15.")
     if data.target_value is None:
         p.add("target_value", "Enter the target.")
+    elif not math.isfinite(data.target_value):
+        p.add("target_value", "The target must be an ordinary number, for example 3 or -80.")
     elif data.target_kind == TargetKind.RELATIVE and data.target_value <= -100:
         p.add("target_value", "A relative target cannot be a fall of 100 % or more.")
     p.raise_if_any()
@@ -84,6 +89,10 @@ def record_point(
     measure = session.get(Measure, measure_id)
     if measure is None:
         raise NotFound("That measure no longer exists.")
+    if not math.isfinite(value):
+        raise ValidationError.single(
+            "value", "Enter the value as an ordinary number, for example 3."
+        )
     point = session.scalar(
         select(MeasurePoint).where(
             MeasurePoint.measure_id == measure_id, MeasurePoint.period_start == period_start
@@ -104,6 +113,47 @@ def record_point(
     return point
 
 
+def get_measure(session: Session, measure_id: int) -> Measure:
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise NotFound("That measure no longer exists.")
+    return measure
+
+
+def update_measure(session: Session, measure_id: int, data: MeasureInput) -> Measure:
+    """Correct a measure's definition; its points are kept."""
+    require(session, Permission.EDIT_PLANS)
+    measure = get_measure(session, measure_id)
+    _check(data)
+    assert data.baseline_value is not None and data.target_value is not None
+    measure.name = data.name.strip()
+    measure.unit = data.unit.strip()
+    measure.direction = data.direction
+    measure.frequency = data.frequency
+    measure.baseline_value = data.baseline_value
+    measure.baseline_period = data.baseline_period.strip()
+    measure.target_kind = data.target_kind
+    measure.target_value = data.target_value
+    measure.target_date = data.target_date
+    measure.data_source = data.data_source.strip()
+    session.flush()
+    return measure
+
+
+def delete_point(session: Session, point_id: int) -> None:
+    """Remove a typed-in point entered by mistake. Derived points follow their records."""
+    require(session, Permission.EDIT_PLANS)
+    point = session.get(MeasurePoint, point_id)
+    if point is None:
+        raise NotFound("That point no longer exists.")
+    if point.derived:
+        raise NotAllowed(
+            "This point is worked out from tracker records; correct the records instead."
+        )
+    session.delete(point)
+    session.flush()
+
+
 def measures_for(session: Session, action_id: int) -> list[Measure]:
     return list(
         session.scalars(select(Measure).where(Measure.action_id == action_id).order_by(Measure.id))
@@ -120,6 +170,6 @@ def measure_progress(measure: Measure) -> Progress:
     )
 
 
-def measure_spc(measure: Measure) -> SpcResult:
+def measure_spc(measure: Measure, rules: SpcRules = DEFAULT_RULES) -> SpcResult:
     prog = measure_progress(measure)
-    return analyse([p.value for p in measure.points], measure.direction, prog.target)
+    return analyse([p.value for p in measure.points], measure.direction, prog.target, rules)

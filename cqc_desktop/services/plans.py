@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Finding, FindingStatement, Plan, Service
 from ..models.enums import KeyQuestion, Origin, RiskArea
-from .errors import NotFound, Problems
+from .errors import NotAllowed, NotFound, Problems
 from .permissions import Permission, require
 from .reference import framework
 from .scheduling import risk_rag, risk_score
@@ -174,3 +174,40 @@ def get_finding(session: Session, finding_id: int) -> Finding:
     if finding is None:
         raise NotFound("That finding no longer exists.")
     return finding
+
+
+def archive_plan(session: Session, plan_id: int) -> Plan:
+    """Archive a finished plan and its actions. Nothing is deleted: the history stays reportable."""
+    require(session, Permission.EDIT_PLANS)
+    plan = get_plan(session, plan_id)
+    plan.archived = True
+    for finding in plan.findings:
+        for action in finding.actions:
+            action.archived = True
+    session.flush()
+    return plan
+
+
+def restore_plan(session: Session, plan_id: int) -> Plan:
+    """Bring an archived plan, and the actions archived with it, back into the lists."""
+    require(session, Permission.EDIT_PLANS)
+    plan = get_plan(session, plan_id)
+    plan.archived = False
+    for finding in plan.findings:
+        for action in finding.actions:
+            action.archived = False
+    session.flush()
+    return plan
+
+
+def delete_finding(session: Session, finding_id: int) -> None:
+    """Remove a finding entered by mistake. One with actions has history and is never deleted."""
+    require(session, Permission.EDIT_PLANS)
+    finding = get_finding(session, finding_id)
+    if finding.actions:
+        raise NotAllowed(
+            f"Finding {finding.reference} has actions, so it is kept as part of the plan's "
+            "history. Archive the plan when it is finished."
+        )
+    session.delete(finding)
+    session.flush()

@@ -1,94 +1,64 @@
-"""Dashboard tab: what needs attention today, from the services, for one home or all of them."""
+"""Dashboard tab: what needs attention today, for one home or all of them.
+
+Alerts raised by the triggers, overdue reviews, what falls due in the next 7 days, one person's
+actions, and open actions counted by lead, RAG and key question. Enter or double-click on any row
+opens that action in its own window.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QBrush
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ..formatting import days_phrase, uk_date
-from ..services import dashboard, people
+from ..formatting import uk_date
+from ..models.enums import KeyQuestion, Rag
+from ..services import alerts, dashboard, people, plan_listing, plan_tree
 from ..services.dashboard import ActionRow, LeadLoad
+from ..services.plan_listing import STATUS_OPEN, ActionListRow, PlanFilters
+from . import ui_state
+from .action_detail import ActionDetailWindow
 from .context import AppContext
-from .table_models import RAG_BACKGROUND, RED, Column, RowsModel
+from .dashboard_alerts import AlertsPanel
+from .dashboard_widgets import (
+    SummaryCard,
+    action_columns,
+    due_columns,
+    my_columns,
+    my_foreground,
+    overdue_foreground,
+    rag_background,
+    table,
+)
+from .forms import compact_rows
+from .table_models import ID_ROLE, RAG_BACKGROUND, RED, Column, RowsModel
 
-RAG_COL = 3
-
-
-def _action_columns(when: str) -> list[Column[ActionRow]]:
-    return [
-        Column("Ref", lambda r: r.reference),
-        Column("Action", lambda r: r.title, tooltip=lambda r: f"{r.title}\n{r.service}"),
-        Column("Lead", lambda r: r.lead),
-        Column("RAG", lambda r: r.rag),
-        Column("Next review", lambda r: uk_date(r.next_review)),
-        Column(when, lambda r: days_phrase(r.days_overdue)),
-    ]
-
-
-def _rag_background(row: ActionRow, column: int) -> QBrush | None:
-    return RAG_BACKGROUND.get(row.rag) if column == RAG_COL else None
-
-
-def _overdue_foreground(row: ActionRow, column: int) -> QBrush | None:
-    return RED if column >= 4 and row.days_overdue > 0 else None
-
-
-class SummaryCard(QFrame):
-    """A big number with a caption, like the tiles on a paper governance dashboard."""
-
-    def __init__(self, caption: str, *, warn: bool = False) -> None:
-        super().__init__()
-        self.setObjectName("summaryCard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self._warn = warn
-        self.value = QLabel("0")
-        self.value.setObjectName("cardValue")
-        self.caption = QLabel(caption)
-        self.caption.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 8, 14, 8)
-        layout.addWidget(self.value)
-        layout.addWidget(self.caption)
-        self.setAccessibleName(caption)
-
-    def set_value(self, value: int) -> None:
-        self.value.setText(str(value))
-        colour = "#b3261e" if self._warn and value else "#1f3b57"
-        self.value.setStyleSheet(f"font-size: 22pt; font-weight: 600; color: {colour};")
-
-
-def _table(model: RowsModel[ActionRow] | RowsModel[LeadLoad], name: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(False)
-    return view
+MY_LIMIT = 200
+DAY_CHECK_MS = 5 * 60 * 1000
 
 
 class DashboardTab(QWidget):
-    """Overdue reviews, reviews due in 7 days, and open actions per lead."""
+    """Alerts, overdue and upcoming reviews, one person's actions, and open actions per lead."""
 
     title = "Dashboard"
+
+    sig_open_action = Signal(int)
+    """Carries the id of an action the user asked to open (the detail window opens too)."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -96,23 +66,40 @@ class DashboardTab(QWidget):
         self.home = QComboBox()
         self.home.setAccessibleName("Care home")
         self.home.currentIndexChanged.connect(self.refresh)
+        self.person = QComboBox()
+        self.person.setAccessibleName("My actions: person")
+        self.person.setMinimumContentsLength(16)
+        self.person.currentIndexChanged.connect(self._person_changed)
         self.date_label = QLabel()
 
         self.cards = {
             "open": SummaryCard("Open actions"),
             "overdue": SummaryCard("Reviews overdue", warn=True),
             "week": SummaryCard("Reviews due in the next 7 days"),
+            "alerts": SummaryCard("Alerts to acknowledge", warn=True),
             "sustained": SummaryCard("Closed as sustained"),
             "override": SummaryCard("Closed without full evidence", warn=True),
         }
         self.overdue_model: RowsModel[ActionRow] = RowsModel(
-            _action_columns("Overdue by"),
+            action_columns("Overdue by"),
             lambda r: r.action_id,
-            foreground=_overdue_foreground,
-            background=_rag_background,
+            foreground=overdue_foreground,
+            background=rag_background,
         )
         self.due_model: RowsModel[ActionRow] = RowsModel(
-            _action_columns("Due"), lambda r: r.action_id, background=_rag_background
+            action_columns("Due"), lambda r: r.action_id, background=rag_background
+        )
+        self.actions_due_model: RowsModel[ActionRow] = RowsModel(
+            due_columns(),
+            lambda r: r.action_id,
+            foreground=lambda r, c: RED if c == 4 and r.due_date < self.ctx.today() else None,
+            background=rag_background,
+        )
+        self.my_model: RowsModel[ActionListRow] = RowsModel(
+            my_columns(),
+            lambda r: r.action_id,
+            foreground=my_foreground,
+            background=rag_background,
         )
         self.lead_model: RowsModel[LeadLoad] = RowsModel(
             [
@@ -125,18 +112,55 @@ class DashboardTab(QWidget):
             lambda r: r.person_id,
             foreground=lambda r, c: RED if c == 3 and r.overdue_reviews else None,
         )
-        self.overdue_view = _table(self.overdue_model, "Overdue reviews")
-        self.due_view = _table(self.due_model, "Reviews due in the next 7 days")
-        self.lead_view = _table(self.lead_model, "Open actions per lead")
+        self.overdue_view = table(self.overdue_model, "Overdue reviews")
+        self.due_view = table(self.due_model, "Reviews due in the next 7 days")
+        self.actions_due_view = table(self.actions_due_model, "Actions due in the next 7 days")
+        self.my_view = table(self.my_model, "My actions")
+        self.lead_view = QTableView()
+        self.lead_view.setModel(self.lead_model)
+        self.lead_view.setAccessibleName("Open actions per lead")
+        self.lead_view.verticalHeader().hide()
+        compact_rows(self.lead_view)
+        self.lead_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lead_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lead_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.lead_view.activated.connect(self._lead_chosen)
+        self.lead_view.doubleClicked.connect(self._lead_chosen)
+        self.kq_table = QTableWidget(len(KeyQuestion), 4)
+        self.kq_table.setAccessibleName("Open actions by key question and RAG")
+        self.kq_table.setHorizontalHeaderLabels(["Red", "Amber", "Green", "Total"])
+        self.kq_table.setVerticalHeaderLabels([kq.value for kq in KeyQuestion])
+        self.kq_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.kq_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.overdue_empty = QLabel("No reviews are overdue.")
         self.due_empty = QLabel("No reviews fall due in the next 7 days.")
+        self.actions_due_empty = QLabel("No actions fall due in the next 7 days.")
+        self.my_empty = QLabel()
         self.rag_label = QLabel()
         self.rag_label.setWordWrap(True)
+        self.alerts = AlertsPanel(ctx)
+        for view in (self.overdue_view, self.due_view, self.actions_due_view, self.my_view):
+            view.sig_open_action.connect(self.open_action)
+        self.alerts.sig_open_action.connect(self.open_action)
         self._build()
         ctx.sig_data_changed.connect(self._on_data_changed)
         ctx.sig_database_opened.connect(self._load_homes)
+        self._shown_for: date | None = None
+        # Left open overnight, the dashboard moves on to the new day by itself: what was due
+        # today becomes overdue without anyone pressing F5.
+        self._day_timer = QTimer(self)
+        self._day_timer.setInterval(DAY_CHECK_MS)
+        self._day_timer.timeout.connect(self._check_day)
+        self._day_timer.start()
         self._load_homes()
 
+    def _check_day(self) -> None:
+        if self._shown_for != self.ctx.today():
+            self.refresh()
+
+    # --- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
         top = QHBoxLayout()
         home_label = QLabel("&Care home:")
@@ -150,16 +174,44 @@ class DashboardTab(QWidget):
         for card in self.cards.values():
             cards.addWidget(card, 1)
 
+        self.due_tabs = QTabWidget()
+        self.due_tabs.addTab(self._page(self.overdue_view, self.overdue_empty), "Reviews overdue")
+        self.due_tabs.addTab(self._page(self.due_view, self.due_empty), "Reviews due in 7 days")
+        self.due_tabs.addTab(
+            self._page(self.actions_due_view, self.actions_due_empty), "Actions due in 7 days"
+        )
+        self.due_tabs.setAccessibleName("Reviews and actions due")
+
+        my_box = QGroupBox("My actions")
+        my_layout = QVBoxLayout(my_box)
+        who = QHBoxLayout()
+        person_label = QLabel("&Whose actions:")
+        person_label.setBuddy(self.person)
+        who.addWidget(person_label)
+        who.addWidget(self.person, 1)
+        my_layout.addLayout(who)
+        my_layout.addWidget(self.my_view, 1)
+        my_layout.addWidget(self.my_empty)
+        self.my_empty.setStyleSheet("color: #555;")
+
+        self.load_tabs = QTabWidget()
+        self.load_tabs.addTab(self.lead_view, "Open actions per lead")
+        self.load_tabs.addTab(self.kq_table, "By key question and RAG")
+        load_box = QWidget()
+        load_layout = QVBoxLayout(load_box)
+        load_layout.setContentsMargins(0, 0, 0, 0)
+        load_layout.addWidget(self.load_tabs, 1)
+        load_layout.addWidget(self.rag_label)
+
         grid = QGridLayout()
-        grid.addWidget(self._group("Reviews overdue", self.overdue_view, self.overdue_empty), 0, 0)
-        grid.addWidget(
-            self._group("Reviews due in the next 7 days", self.due_view, self.due_empty), 0, 1
-        )
-        grid.addWidget(
-            self._group("Open actions per lead", self.lead_view, self.rag_label), 1, 0, 1, 2
-        )
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        grid.addWidget(self.alerts, 0, 0)
+        grid.addWidget(self.due_tabs, 0, 1)
+        grid.addWidget(my_box, 1, 0)
+        grid.addWidget(load_box, 1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -167,14 +219,15 @@ class DashboardTab(QWidget):
         layout.addLayout(grid, 1)
 
     @staticmethod
-    def _group(title: str, view: QTableView, note: QLabel) -> QGroupBox:
-        box = QGroupBox(title)
-        inner = QVBoxLayout(box)
+    def _page(view: QTableView, note: QLabel) -> QWidget:
+        page = QWidget()
+        inner = QVBoxLayout(page)
         inner.addWidget(view, 1)
         note.setStyleSheet("color: #555;")
         inner.addWidget(note)
-        return box
+        return page
 
+    # --- data ------------------------------------------------------------------------------
     def _load_homes(self) -> None:
         with self.ctx.db.reading() as session:
             homes = [(s.id, s.name) for s in people.list_services(session)]
@@ -197,25 +250,86 @@ class DashboardTab(QWidget):
         value = self.home.currentData()
         return int(value) if value is not None else None
 
+    def person_id(self) -> int | None:
+        value = self.person.currentData()
+        return int(value) if value is not None else None
+
+    def _load_people(self, staff: list[tuple[int, str, str]]) -> None:
+        keep = self.person_id() or ui_state.load_int("dashboard/person", 0) or None
+        if keep is None and self.lead_model.rowCount():
+            # First visit: start with whoever leads the most open actions.
+            keep = self.lead_model.row_at(0).person_id
+        self.person.blockSignals(True)
+        self.person.clear()
+        self.person.addItem("Choose a person…", None)
+        for pid, name, role in staff:
+            self.person.addItem(f"{name} — {role}" if role else name, pid)
+        index = self.person.findData(keep)
+        self.person.setCurrentIndex(max(0, index))
+        self.person.blockSignals(False)
+
+    def _person_changed(self) -> None:
+        pid = self.person_id()
+        ui_state.save_int("dashboard/person", pid or 0)
+        self._refresh_mine()
+
+    def _lead_chosen(self) -> None:
+        index = self.lead_view.currentIndex()
+        if index.isValid():
+            pid = self.lead_model.index(index.row(), 0).data(ID_ROLE)
+            self.person.setCurrentIndex(max(0, self.person.findData(pid)))
+
+    def _refresh_mine(self) -> None:
+        pid = self.person_id()
+        self.alerts.person_id = pid
+        if pid is None:
+            self.my_model.set_rows([])
+            self.my_empty.setText("Choose a person to see the actions they lead.")
+            self.my_empty.show()
+            return
+        filters = PlanFilters(service_id=self.service_id(), lead_id=pid, status=STATUS_OPEN)
+        with self.ctx.db.reading() as session:
+            page = plan_listing.action_page(
+                session, filters, self.ctx.today(), sort="next_review", limit=MY_LIMIT
+            )
+        self.my_model.set_rows(page.rows)
+        self.my_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.my_empty.setText("No open actions led by this person.")
+        self.my_empty.setVisible(not page.rows)
+
     def refresh(self) -> None:
         today = self.ctx.today()
+        self._shown_for = today
         sid = self.service_id()
+        # The triggers are checked whenever the dashboard is shown fresh; each fires only once.
+        with self.ctx.db.unit_of_work() as session:
+            alerts.scan(session, today)
         with self.ctx.db.reading() as session:
             overdue = dashboard.overdue_reviews(session, today, sid)
             due = dashboard.reviews_due(session, today, 7, sid)
+            actions_due = dashboard.actions_due(session, today, 7, sid)
             leads = dashboard.open_actions_per_lead(session, today, sid)
             summary = dashboard.summary(session, today, sid)
             rag = dashboard.counts_by_rag(session, sid)
             by_kq = dashboard.counts_by_key_question(session, sid)
+            grid = plan_tree.open_counts_by_key_question_and_rag(session, sid)
+            staff = [(p.id, p.name, p.role) for p in people.list_people(session, service_id=sid)]
+            open_alerts = len(alerts.open_alerts(session, sid))
         self.date_label.setText(f"Today: {uk_date(today)}")
         self.overdue_model.set_rows(overdue)
         self.due_model.set_rows(due)
+        self.actions_due_model.set_rows(actions_due)
         self.lead_model.set_rows(leads)
         self.overdue_empty.setVisible(not overdue)
         self.due_empty.setVisible(not due)
+        self.actions_due_empty.setVisible(not actions_due)
+        self.due_tabs.setTabText(0, f"Reviews overdue ({len(overdue)})")
+        self.due_tabs.setTabText(1, f"Reviews due in 7 days ({len(due)})")
+        self.due_tabs.setTabText(2, f"Actions due in 7 days ({len(actions_due)})")
         self.cards["open"].set_value(summary.open_actions)
         self.cards["overdue"].set_value(summary.overdue_reviews)
         self.cards["week"].set_value(summary.due_this_week)
+        self.cards["alerts"].set_value(open_alerts)
         self.cards["sustained"].set_value(summary.closed_sustained)
         self.cards["override"].set_value(summary.closed_override)
         if summary.open_actions:
@@ -226,6 +340,25 @@ class DashboardTab(QWidget):
             )
         else:
             self.rag_label.setText("No open actions.")
-        for view in (self.overdue_view, self.due_view):
+        self._fill_kq_grid(grid)
+        for view in (self.overdue_view, self.due_view, self.actions_due_view):
             view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.lead_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.alerts.service_id = sid
+        self.alerts.refresh()
+        self._load_people(staff)
+        self._refresh_mine()
+
+    def _fill_kq_grid(self, grid: dict[tuple[str, str], int]) -> None:
+        for row, kq in enumerate(KeyQuestion):
+            counts = [grid.get((kq.value, rag.value), 0) for rag in Rag]
+            for col, value in enumerate([*counts, sum(counts)]):
+                item = QTableWidgetItem(str(value))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if col < 3 and value:
+                    item.setBackground(RAG_BACKGROUND[list(Rag)[col].value])
+                self.kq_table.setItem(row, col, item)
+
+    def open_action(self, action_id: int) -> ActionDetailWindow:
+        self.sig_open_action.emit(action_id)
+        return ActionDetailWindow.show_for(self.ctx, action_id, self)

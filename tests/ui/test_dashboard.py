@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from cqc_desktop.db import Database
-from cqc_desktop.models import Action
+from cqc_desktop.models import Action, Person
 from cqc_desktop.services import actions, people, plans
+from cqc_desktop.services.measure_data import MeasureInput, create_measure, record_point
+from cqc_desktop.ui import ui_state
+from cqc_desktop.ui.action_detail import ActionDetailWindow
 from cqc_desktop.ui.context import AppContext
+from cqc_desktop.ui.dashboard import DashboardTab
+from cqc_desktop.ui.forms import select_data
 from cqc_desktop.ui.main_window import MainWindow
 from cqc_desktop.ui.table_models import ID_ROLE
 
@@ -64,7 +70,7 @@ def test_dashboard_lists_overdue_due_and_leads(qtbot: QtBot, seeded: Database) -
     qtbot.addWidget(window)
     dash = window.dashboard
 
-    assert window.tab_titles() == ["Dashboard"]
+    assert window.tab_titles()[:2] == ["Dashboard", "Plans"]
     assert _texts(dash.overdue_model, 1) == ["Protect the medicines round"]
     assert _texts(dash.overdue_model, 5) == ["13 days overdue"]
     assert _texts(dash.overdue_model, 4) == ["13/11/2026"]
@@ -100,3 +106,120 @@ def test_dashboard_refreshes_when_data_changes(qtbot: QtBot, seeded: Database) -
     assert window.dashboard.overdue_model.rowCount() == 0
     assert window.dashboard.overdue_empty.isVisibleTo(window.dashboard)
     assert window.dashboard.cards["overdue"].value.text() == "0"
+
+
+# --- alerts, my actions, counts (the dashboard on its own, as the Plans engineer owns it) -------
+
+
+def _dashboard(qtbot: QtBot, db: Database) -> DashboardTab:
+    ui_state.settings().clear()
+    dash = DashboardTab(AppContext(db, today=lambda: TODAY))
+    qtbot.addWidget(dash)
+    dash.resize(1366, 700)
+    dash.show()
+    return dash
+
+
+def test_special_cause_alert_raised_and_acknowledged(
+    qtbot: QtBot, seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with seeded.unit_of_work() as s:
+        action = s.scalars(select(Action).order_by(Action.id)).first()
+        assert action is not None
+        action_id = action.id
+        measure = create_measure(
+            s, action.id, MeasureInput("Late entries per week", "lower", 10, "absolute", 3)
+        )
+        monday = TODAY - timedelta(days=TODAY.weekday())
+        values = [4, 5, 4, 4, 5, 4, 4, 5, 4, 15]  # steady, then far above the upper limit
+        for i, value in enumerate(values):
+            record_point(s, measure.id, monday - timedelta(weeks=len(values) - 1 - i), value)
+    dash = _dashboard(qtbot, seeded)
+    panel = dash.alerts
+    kinds = [panel.model.row_at(r).kind for r in range(panel.model.rowCount())]
+    assert "Measure: special-cause concern" in kinds
+    assert "Review overdue" in kinds  # the first action's weekly review was missed
+    row = kinds.index("Measure: special-cause concern")
+    assert panel.model.index(row, 1).data() == "Measure: concern"
+    assert "(15)" in panel.model.index(row, 3).data()
+    assert dash.cards["alerts"].value.text() == str(len(kinds))
+
+    # Enter on the alert opens its action.
+    panel.view.setFocus()
+    panel.view.selectRow(row)
+    with qtbot.waitSignal(dash.sig_open_action) as opened:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    assert opened.args == [action_id]
+    window = ActionDetailWindow._open[(id(dash.ctx), action_id)]
+    qtbot.addWidget(window)
+    assert window.detail.action_id == action_id
+    window.close()
+
+    # Acknowledging needs a note; the alert is then kept, with the note, out of the open list.
+    dialog = panel.acknowledge_selected()
+    assert dialog is not None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "Write what is being done" in dialog.form.error_label("note").text()
+    select_data(dialog.person, seeded_person(seeded, "Zoë Hart"))
+    qtbot.keyClicks(dialog.note, "Agency nurse on the evening round; rota fixed for next week.")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    kinds_now = [panel.model.row_at(r).kind for r in range(panel.model.rowCount())]
+    assert "Measure: special-cause concern" not in kinds_now
+    assert dash.cards["alerts"].value.text() == str(len(kinds) - 1)
+    panel.show_done.setChecked(True)
+    kept = panel.model.row_at(0)
+    assert kept.kind == "Measure: special-cause concern"
+    assert "Agency nurse" in panel.model.index(0, 4).data()
+    assert "Zoë Hart" in panel.model.index(0, 4).data()
+
+
+def seeded_person(db: Database, name: str) -> int:
+    with db.reading() as s:
+        return s.scalars(select(Person.id).where(Person.name == name)).one()
+
+
+def test_my_actions_and_counts(qtbot: QtBot, seeded: Database) -> None:
+    dash = _dashboard(qtbot, seeded)
+    # First visit: the person leading the most open actions (here a tie, by name order).
+    assert dash.person.currentData() is not None
+    select_data(dash.person, seeded_person(seeded, "Łukasz Nowak"))
+    assert _texts(dash.my_model, 1) == ["Revise the allocation sheet"]
+    assert _texts(dash.my_model, 4) == ["30/11/2026"]
+    select_data(dash.person, seeded_person(seeded, "Zoë Hart"))
+    assert _texts(dash.my_model, 1) == ["Protect the medicines round"]
+    assert dash.my_model.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) is not None  # overdue
+    # Counts by key question and RAG.
+    assert dash.kq_table.verticalHeaderItem(0).text() == "Safe"
+    assert [dash.kq_table.item(0, c).text() for c in range(4)] == ["2", "0", "0", "2"]
+    assert dash.kq_table.item(1, 3).text() == "0"
+    # Actions due in the next 7 days (none here: both are due in a month or more).
+    assert dash.actions_due_model.rowCount() == 0
+    assert dash.due_tabs.tabText(0) == "Reviews overdue (1)"
+
+
+def test_double_click_on_overdue_review_opens_the_action(qtbot: QtBot, seeded: Database) -> None:
+    dash = _dashboard(qtbot, seeded)
+    view = dash.overdue_view
+    rect = view.visualRect(dash.overdue_model.index(0, 1))
+    # Qt only treats it as a double-click on a row that was pressed first.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(dash.sig_open_action) as opened:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    window = ActionDetailWindow._open[(id(dash.ctx), opened.args[0])]
+    qtbot.addWidget(window)
+    assert window.detail.title_label.text() == "A1 Protect the medicines round"
+    window.close()
+
+
+def test_moves_on_to_a_new_day_by_itself(qtbot: QtBot, seeded: Database) -> None:
+    ui_state.settings().clear()
+    day = [TODAY]
+    dash = DashboardTab(AppContext(seeded, today=lambda: day[0]))
+    qtbot.addWidget(dash)
+    assert dash.cards["overdue"].value.text() == "1"
+    day[0] = TODAY + timedelta(days=5)  # the second action's first review (in 4 days) is now late
+    dash._day_timer.timeout.emit()
+    assert dash.cards["overdue"].value.text() == "2"
+    assert dash.date_label.text() == "Today: 01/12/2026"

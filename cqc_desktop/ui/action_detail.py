@@ -1,0 +1,362 @@
+"""Action detail: everything about one action on tabs — overview, steps, reviews, evidence, the
+measure chart and the closure gate. Used as a panel in the Plans tab and as its own window
+(opened from the dashboard or with Enter)."""
+
+from __future__ import annotations
+
+from html import escape
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..formatting import days_phrase, uk_date
+from ..models import Action
+from ..models.enums import ActionStatus
+from ..services import actions
+from ..services.errors import NotFound
+from ..services.reference import framework
+from . import ui_state
+from .action_detail_closure import ClosureGatePanel
+from .action_detail_evidence import EvidencePanel
+from .action_detail_evidence_dialog import AddEvidenceDialog
+from .action_detail_measure import MeasurePanel
+from .action_detail_reviews import RecordReviewDialog, ReviewsTimeline
+from .action_detail_steps import StepsChecklist
+from .action_dialog import ActionDialog
+from .context import AppContext
+
+RAG_STYLE = {
+    "Red": "background:#f8d7d5; color:#7a1a14;",
+    "Amber": "background:#fde9c4; color:#6b4a00;",
+    "Green": "background:#d4edda; color:#155724;",
+}
+TAB_OVERVIEW, TAB_STEPS, TAB_REVIEWS, TAB_EVIDENCE, TAB_MEASURE, TAB_CLOSURE = range(6)
+# Anything that can change an action's steps, reviews, evidence, measure points or gate settings:
+# governance meetings record reviews, and tracker rows, incidents and observations feed measures.
+WHAT_CHANGES = {
+    "*",
+    "action",
+    "review",
+    "evidence",
+    "measure",
+    "finding",
+    "plan",
+    "tracker",
+    "tracker_entry",
+    "incident",
+    "observation",
+    "audit",
+    "meeting",
+    "setting",
+    "person",
+}
+
+
+def _chip(text: str, style: str) -> str:
+    return f"<span style='{style} padding: 2px 6px;'>&nbsp;{escape(text)}&nbsp;</span>"
+
+
+class OverviewPane(QScrollArea):
+    """The finding and the action's plan for keeping the change going, read-only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        inner = QWidget()
+        self.form = QFormLayout(inner)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("finding", "Finding:"),
+            ("statements", "Quality statements:"),
+            ("root_cause", "Root cause:"),
+            ("control", "Immediate control:"),
+            ("description", "Action detail:"),
+            ("warning", "Warning signs:"),
+            ("escalation", "Escalation:"),
+            ("oversight", "Oversight plan:"),
+            ("triggers", "Triggers:"),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label.rstrip(":"))
+            self.form.addRow(f"<b>{label}</b>", value)
+            self.fields[key] = value
+        self.setWidget(inner)
+
+    def load(self, action: Action) -> None:
+        f = action.finding
+        fw = framework()
+        reg = (
+            f" · breaches Reg {f.breached_regulation} {fw.regulation_name(f.breached_regulation)}"
+            if f.breached_regulation
+            else ""
+        )
+        self.fields["finding"].setText(
+            f"{escape(f.reference)} {escape(f.title)} — {f.key_question}, {f.risk_area}, "
+            f"risk {f.likelihood} × {f.impact} = {f.score} ({f.rag}){escape(reg)}"
+        )
+        statements = [
+            f"{code} {s.name}" if (s := fw.statement(code)) else code for code in f.statement_codes
+        ]
+        values = {
+            "statements": "; ".join(statements),
+            "root_cause": f.root_cause,
+            "control": f.immediate_control,
+            "description": action.description,
+            "warning": action.early_warning_signs,
+            "escalation": action.escalation_route,
+            "oversight": action.oversight_plan,
+            "triggers": action.triggers,
+        }
+        for key, text in values.items():
+            label = self.fields[key]
+            if text.strip():
+                label.setText(escape(text).replace("\n", "<br>"))
+                label.setStyleSheet("")
+            else:
+                label.setText("Not recorded yet")
+                label.setStyleSheet("color: #777; font-style: italic;")
+
+
+class ActionDetail(QWidget):
+    """One action. ``show_action(None)`` shows a prompt to pick one."""
+
+    sig_loaded = Signal(int)
+    """Carries the action id each time the detail has (re)loaded it."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.action_id: int | None = None
+        self.finding_id: int | None = None
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        self.title_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.title_label.setAccessibleName("Action")
+        self.meta_label = QLabel()
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setAccessibleName("Action summary")
+        self.flag_label = QLabel()
+        self.flag_label.setWordWrap(True)
+        self.flag_label.setStyleSheet(
+            "background: #f8d7d5; color: #7a1a14; padding: 4px 8px; font-weight: 600;"
+        )
+        self.flag_label.setAccessibleName("Closure flag")
+        self.edit_button = QPushButton("Edit action…")
+        self.review_button = QPushButton("Record revie&w…")
+        self.evidence_button = QPushButton("Add evide&nce…")
+        self.edit_button.clicked.connect(self.open_edit_dialog)
+        self.review_button.clicked.connect(self.open_review_dialog)
+        self.evidence_button.clicked.connect(self.open_evidence_dialog)
+
+        self.overview = OverviewPane()
+        self.steps = StepsChecklist(ctx)
+        self.reviews = ReviewsTimeline(ctx)
+        self.evidence = EvidencePanel(ctx)
+        self.evidence.sig_add_requested.connect(self.open_evidence_dialog)
+        self.measure = MeasurePanel(ctx)
+        self.closure = ClosureGatePanel(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for widget, title in (
+            (self.overview, "Overview"),
+            (self.steps, "Steps"),
+            (self.reviews, "Reviews"),
+            (self.evidence, "Evidence"),
+            (self.measure, "Measure"),
+            (self.closure, "Closure gate"),
+        ):
+            self.tabs.addTab(widget, title)
+
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.meta_label)
+        header.addLayout(titles, 1)
+        for button in (self.edit_button, self.review_button, self.evidence_button):
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addLayout(header)
+        page_layout.addWidget(self.flag_label)
+        page_layout.addWidget(self.tabs, 1)
+        self.empty = QLabel("Select an action to see its steps, reviews, evidence and measure.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #666; font-size: 11pt;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.tabs.setCurrentIndex(ui_state.load_int("action_detail/tab", TAB_OVERVIEW))
+        self.tabs.currentChanged.connect(lambda i: ui_state.save_int("action_detail/tab", i))
+        ctx.sig_data_changed.connect(self._on_data_changed)
+
+    def _on_data_changed(self, what: str) -> None:
+        if self.action_id is not None and what in WHAT_CHANGES:
+            self.reload()
+
+    def show_action(self, action_id: int | None) -> None:
+        self.action_id = action_id
+        self.reload()
+
+    def reload(self) -> None:
+        if self.action_id is None:
+            self.stack.setCurrentIndex(0)
+            return
+        with self.ctx.db.reading() as session:
+            try:
+                action = actions.get_action(session, self.action_id)
+            except NotFound:
+                self.action_id = None
+                self.stack.setCurrentIndex(0)
+                return
+            self.finding_id = action.finding_id
+            self._show_header(action)
+            self.overview.load(action)
+            self.steps.load(session, action)
+            self.reviews.load(session, action)
+            self.evidence.load(session, action)
+            self.measure.load(session, action)
+            self.closure.load(session, action)
+            done = sum(1 for s in action.steps if s.done)
+            self.tabs.setTabText(TAB_STEPS, f"Steps ({done}/{len(action.steps)})")
+            self.tabs.setTabText(TAB_REVIEWS, f"Reviews ({len(action.reviews)})")
+            self.tabs.setTabText(TAB_EVIDENCE, f"Evidence ({self.evidence.table.rowCount()})")
+            gate = self.closure.result
+            if action.status == ActionStatus.CLOSED:
+                gate_text = (
+                    "Closure gate ✔" if not action.closed_with_override else "Closure gate ⚑"
+                )
+            elif gate is not None:
+                met = sum(1 for c in gate.conditions if c.met and c.key != "sign_off")
+                gate_text = f"Closure gate ({met}/{len(gate.conditions) - 1})"
+            else:
+                gate_text = "Closure gate"
+            self.tabs.setTabText(TAB_CLOSURE, gate_text)
+        self.stack.setCurrentIndex(1)
+        self.sig_loaded.emit(self.action_id)
+
+    def _show_header(self, action: Action) -> None:
+        today = self.ctx.today()
+        closed = action.status == ActionStatus.CLOSED
+        self.title_label.setText(f"{action.reference} {action.title}")
+        plan = action.finding.plan
+        parts = [
+            _chip(action.status, "background:#e3e8ee; color:#1f3b57;"),
+            _chip(action.rag, RAG_STYLE.get(action.rag, "")),
+            f"Lead: <b>{escape(action.accountable_lead.name)}</b>",
+            f"Due {uk_date(action.due_date)}",
+        ]
+        if action.archived:
+            parts.insert(0, _chip("Archived", "background:#ddd; color:#333;"))
+        if not closed and action.next_review_date is not None:
+            days = (today - action.next_review_date).days
+            review = f"Next review {uk_date(action.next_review_date)} ({days_phrase(days)})"
+            parts.append(
+                f"<span style='color:#b3261e'><b>{review}</b></span>" if days > 0 else review
+            )
+        parts.append(f"{escape(plan.title)} · {escape(plan.service.name)}")
+        self.meta_label.setText(" &nbsp;·&nbsp; ".join(parts))
+        flagged = closed and action.closed_with_override
+        self.flag_label.setText(
+            f"⚑ Closed without full evidence on {uk_date(action.closed_on)}: "
+            f"{escape(action.override_reason)}"
+            if flagged
+            else ""
+        )
+        self.flag_label.setVisible(flagged)
+        editable = not action.archived
+        self.edit_button.setEnabled(editable)
+        self.review_button.setEnabled(editable)
+        self.evidence_button.setEnabled(editable)
+
+    # --- dialogs -------------------------------------------------------------------------------
+    def open_edit_dialog(self) -> ActionDialog | None:
+        if self.action_id is None or self.finding_id is None:
+            return None
+        dialog = ActionDialog(self.ctx, self.finding_id, self.action_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_review_dialog(self) -> RecordReviewDialog | None:
+        if self.action_id is None:
+            return None
+        dialog = RecordReviewDialog(self.ctx, self.action_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_evidence_dialog(self) -> AddEvidenceDialog | None:
+        if self.action_id is None:
+            return None
+        dialog = AddEvidenceDialog(self.ctx, self.action_id, parent=self)
+        dialog.open()
+        return dialog
+
+
+class ActionDetailWindow(QWidget):
+    """The detail in its own window, one per action (opening it again brings it to the front)."""
+
+    # One window per database context and action; shared on purpose so Enter twice does not
+    # open two copies.
+    _open: dict[tuple[int, int], ActionDetailWindow] = {}  # noqa: RUF012
+
+    def __init__(self, ctx: AppContext, action_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.action_id = action_id
+        self.key = (id(ctx), action_id)
+        self.detail = ActionDetail(ctx)
+        self.detail.sig_loaded.connect(self._retitle)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.detail)
+        # Another database opened: this action belongs to the old one.
+        ctx.sig_database_opened.connect(self.close)
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        geometry = ui_state.load_bytes("action_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 760)
+        self.detail.show_action(action_id)
+
+    def _retitle(self, _action_id: int) -> None:
+        self.setWindowTitle(f"Action {self.detail.title_label.text()}")
+
+    @classmethod
+    def show_for(
+        cls, ctx: AppContext, action_id: int, parent: QWidget | None = None
+    ) -> ActionDetailWindow:
+        key = (id(ctx), action_id)
+        window = cls._open.get(key)
+        if window is None or not shiboken6.isValid(window):
+            window = cls(ctx, action_id, parent)
+            window.key = key
+            cls._open[key] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        ui_state.save_bytes("action_window/geometry", self.saveGeometry())
+        ActionDetailWindow._open.pop(self.key, None)
+        super().closeEvent(event)
