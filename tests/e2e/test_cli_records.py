@@ -1,0 +1,141 @@
+"""Export and tracker import from the command line, run as a separate process."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from cqc_desktop.config import resolve
+from cqc_desktop.db import Database
+from cqc_desktop.models import Person, Service, TrackerEntry
+from cqc_desktop.services.incidents import log_incident
+from cqc_desktop.services.trackers import install_builtin_trackers
+
+HEADER = "Date;Shift;Medicine / round;Time due;Time given;Reason;Recorded by"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cqc_desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    path = str(tmp_path / "home.sqlite3")
+    db = Database(resolve(path))
+    with db.unit_of_work() as session:
+        service = Service(name="Willow Court")
+        session.add(service)
+        session.flush()
+        session.add(Person(name="Zoë Hart", role="Registered manager", service_id=service.id))
+        install_builtin_trackers(session, service.id)
+        for day, kind in ((10, "Fall"), (11, "Medication")):
+            log_incident(
+                session,
+                service.id,
+                occurred_at=datetime(2026, 11, day, 14, 5),
+                incident_type=kind,
+                severity="No harm",
+                person_ref="Rm 3",
+                today=datetime(2026, 11, 26).date(),
+            )
+    db.dispose()
+    return path
+
+
+def _rows(path: str) -> int:
+    db = Database(resolve(path))
+    try:
+        with db.reading() as session:
+            return session.scalar(select(func.count()).select_from(TrackerEntry)) or 0
+    finally:
+        db.dispose()
+
+
+def test_import_refuses_a_file_with_a_bad_row_then_imports_the_valid_ones(
+    database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "meds.csv"
+    lines = [
+        HEADER,
+        "24/11/2026;Late;Evening;18:00;18:40;Handover ran over;Zoë Hart",
+        "31/02/2026;Late;Evening;18:00;18:35;Visitor;Zoë Hart",
+        ";;;;;;",
+    ]
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+
+    result = run("--db", database, "import-tracker", "Medicines improvement tracker", str(source))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert errors[0] == "row 3, Date: Date: 31/02/2026 is not a real date. Check the day and month."
+    assert errors[-1].startswith("cqc-desktop: error: 1 of 2 rows has problems, so nothing was")
+    assert _rows(database) == 0
+
+    result = run(
+        "--db", database, "import-tracker", "medicines_improvement", str(source), "--only-valid"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "Imported 1 row into the Medicines improvement tracker; 1 invalid row skipped."
+    )
+    assert _rows(database) == 1
+
+
+def test_import_with_a_column_mapping(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "meds.csv"
+    source.write_text(
+        "Day,Shift,Round,Due,Given,Why,By\n25/11/26,Night,Night round,22:00,22:50,Busy,Zoë Hart\n",
+        encoding="utf-8",
+    )
+    maps = ["Date=Day", "Medicine / round=Round", "Time due=Due", "Time given=Given"]
+    maps += ["Reason=Why", "Recorded by=By"]
+    args = [arg for pair in maps for arg in ("--map", pair)]
+    result = run("--db", database, "import-tracker", "medicines_improvement", str(source), *args)
+    assert result.returncode == 0, result.stderr
+    assert _rows(database) == 1
+    result = run("--db", database, "import-tracker", "medicines_improvement", str(source))
+    assert result.returncode == 2
+    assert "Choose the file's column for Date" in result.stderr
+
+
+def test_export_incidents_and_a_tracker(database: str, tmp_path: Path) -> None:
+    target = tmp_path / "falls.xlsx"
+    result = run("--db", database, "export", "incidents", "-o", str(target), "--type", "fall")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Exported 1 row (Incidents) to {target}"
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    assert sheet["A2"].value == "INC-2026-0001" and sheet["C2"].value == "Fall"
+    assert sheet["B2"].value == datetime(2026, 11, 10, 14, 5)
+
+    target = tmp_path / "meds.csv"
+    result = run("--db", database, "export", "Medicines improvement tracker", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        assert next(csv.reader(fh))[0] == "Date"
+
+
+def test_export_mistakes_are_one_line(database: str, tmp_path: Path) -> None:
+    result = run("--db", database, "export", "diary", "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "cqc-desktop: error: nothing called diary to export; KIND is one of incidents, "
+        "observations, handovers, logs, governance-log, rota-notes, communication-book, or a "
+        'tracker: "Care planning improvement tracker", "Medicines improvement tracker"'
+    ]
+    result = run("--db", database, "export", "incidents", "-o", str(tmp_path / "x.pdf"))
+    assert result.returncode == 1
+    assert "Save the export as .xlsx (Excel) or .csv, not .pdf." in result.stderr
