@@ -35,7 +35,11 @@ def _iso_date(text: str) -> date:
 # Each area owns its sub-commands in its own module, which provides
 # ``register(subparsers, add_db_option)``. Those modules import heavy libraries (ReportLab,
 # openpyxl) inside their handlers, not at the top, so parsing stays fast.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "cqc_desktop.commands_trust",
+    "cqc_desktop.commands_reports",
+    "cqc_desktop.commands_records",
+)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +56,13 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         metavar="PATH_OR_URL",
         default=default,
         help="database file or URL (default: your user data folder; or set CQC_DESKTOP_DB)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="who is running the command, when the database has users (or set "
+        "CQC_DESKTOP_USER); the password is asked for, or read from CQC_DESKTOP_PASSWORD",
     )
 
 
@@ -101,8 +112,43 @@ def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
     Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
     services check the user's permissions and the audit trail records them.
     """
+    import os
+
     location = resolve(getattr(args, "db", None))
-    return open_database(location), None
+    db = open_database(location)
+    try:
+        return db, _sign_in(db, getattr(args, "user", None) or os.environ.get(ENV_USER, ""))
+    except BaseException:
+        db.dispose()
+        raise
+
+
+ENV_USER = "CQC_DESKTOP_USER"
+ENV_PASSWORD = "CQC_DESKTOP_PASSWORD"
+
+
+def _sign_in(db: Database, username: str) -> Actor | None:
+    """The signed-in user for a command; a database nobody has signed up to yet runs as system."""
+    import getpass
+    import os
+
+    from .services import users
+
+    with db.reading() as session:
+        if not users.has_users(session):
+            return None
+    if not username:
+        raise UsageError(
+            f"this database has users: say who you are with --user NAME (or set {ENV_USER})"
+        )
+    password = os.environ.get(ENV_PASSWORD)
+    if password is None:
+        try:
+            password = getpass.getpass(f"Password for {username}: ")
+        except EOFError:
+            raise UsageError(f"no password given (type it, or set {ENV_PASSWORD})") from None
+    with db.unit_of_work() as session:
+        return users.authenticate(session, username, password)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -5,12 +5,15 @@ from .evidence import Attachment, Evidence, Measure, MeasurePoint
 from .governance import (
     Alert,
     AuditAnswer,
+    AuditChainHead,
     AuditLog,
     AuditRun,
+    AuditSchedule,
     AuditTemplate,
     Meeting,
     MeetingAddendum,
     MeetingItem,
+    MinuteDraft,
 )
 from .organisation import Person, Service, Setting, User
 from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
@@ -22,8 +25,10 @@ __all__ = [
     "Alert",
     "Attachment",
     "AuditAnswer",
+    "AuditChainHead",
     "AuditLog",
     "AuditRun",
+    "AuditSchedule",
     "AuditTemplate",
     "Base",
     "Evidence",
@@ -37,6 +42,7 @@ __all__ = [
     "Meeting",
     "MeetingAddendum",
     "MeetingItem",
+    "MinuteDraft",
     "Observation",
     "Person",
     "Plan",

@@ -64,9 +64,31 @@ class MeetingItem(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     due_date: Mapped[date | None]
     carried_forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the agenda builder found (e.g. the incidents and their themes), kept with the minute.
+    detail: Mapped[str] = long_text()
+    # Stable key of what the item is about ("action:4", "alert:9", "incidents") so rebuilding an
+    # agenda never adds the same item twice; "" for items typed in by hand.
+    source_key: Mapped[str] = mapped_column(String(120), default="")
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_item.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     owner: Mapped[Person | None] = relationship()
+
+
+class MinuteDraft(Base):
+    """Long minute text auto-saved while it is typed, so a crash loses nothing.
+
+    Kept apart from the minute itself: a draft is never the record, and saving the minute (or
+    discarding the draft) deletes it.
+    """
+
+    __tablename__ = "minute_draft"
+
+    # "item:<id>:<field>" or "meeting:<id>:<field>"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime]
 
 
 class MeetingAddendum(IdMixin, Base):
@@ -93,6 +115,20 @@ class AuditTemplate(IdMixin, TimestampMixin, Base):
     # {"sections": [{"title", "questions": [{"key", "text"}]}], "record_sample": bool}
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     schedule: Mapped[str] = mapped_column(String(20), default="monthly")
+
+
+class AuditSchedule(IdMixin, TimestampMixin, Base):
+    """How often a home runs an audit: weekly during recovery, monthly once stable, or not at all.
+
+    Keyed by the template's key, not a version, so a new version keeps the home's schedule.
+    """
+
+    __tablename__ = "audit_schedule"
+    __table_args__ = (UniqueConstraint("service_id", "template_key"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    template_key: Mapped[str] = mapped_column(String(80))
+    frequency: Mapped[str] = mapped_column(String(20))
 
 
 class AuditRun(IdMixin, TimestampMixin, Base):
@@ -168,3 +204,18 @@ class AuditLog(IdMixin, Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The newest audit-log entry's id and hash, in one row.
+
+    Writers lock and update this row in the same transaction as their entries, so entries are
+    chained one after another even with several PCs on a server database, and removing the newest
+    entries from the log is detected (the head no longer matches).
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

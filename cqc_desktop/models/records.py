@@ -44,6 +44,9 @@ class TrackerEntry(IdMixin, TimestampMixin, Base):
     entry_date: Mapped[date]
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The row's values as shown (dd/mm/yyyy, Yes/No), lower-cased, kept by the tracker services:
+    # searching one text column stays quick at 200,000 rows, where reading every JSON value does not.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     tracker: Mapped[Tracker] = relationship()
 
@@ -147,6 +150,9 @@ class Incident(IdMixin, TimestampMixin, Base):
     reopened_on: Mapped[date | None]
     reopen_reason: Mapped[str] = long_text()
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+    # Kept by the incident services: reviewed with action and learning within 7 days. Stored so
+    # the incidents list can filter and sort on it in SQL (the rule compares two dates).
+    learning_met: Mapped[bool] = mapped_column(Boolean, default=False)
 
     reviewer: Mapped[Person | None] = relationship()
     handover: Mapped[HandoverRecord | None] = relationship()

@@ -22,8 +22,16 @@ from ..db import Database, DatabaseProblem
 from ..services import people
 from ..services.errors import ServiceError
 from . import ui_state
+from .audits_tab import AuditsTab
 from .context import AppContext
 from .dashboard import DashboardTab
+from .governance_tab import GovernanceTab
+from .incidents_tab import IncidentsTab
+from .logs_tab import LogsTab
+from .observations_tab import ObservationsTab
+from .plans_tab import PlansTab
+from .reports_tab import ReportsTab
+from .trackers_tab import TrackersTab
 
 FILE_FILTER = "CQC Desktop database (*.sqlite3 *.db);;All files (*)"
 
@@ -39,6 +47,14 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.dashboard = DashboardTab(ctx)
         self.add_tab(self.dashboard)
+        self.add_tab(PlansTab(ctx))
+        self.add_tab(TrackersTab(ctx))
+        self.add_tab(IncidentsTab(ctx))
+        self.add_tab(ObservationsTab(ctx))
+        self.add_tab(LogsTab(ctx))
+        self.add_tab(GovernanceTab(ctx))
+        self.add_tab(AuditsTab(ctx))
+        self.add_tab(ReportsTab(ctx))
         self.setCentralWidget(self.tabs)
         self.db_label = QLabel()
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -82,6 +98,13 @@ class MainWindow(QMainWindow):
         )
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self.about)
+        self._build_trust_menus()
+
+    def _build_trust_menus(self) -> None:
+        """Backups, passwords, the idle lock and the Administration menu (see trust_menu.py)."""
+        from .trust_menu import TrustMenus
+
+        self.trust = TrustMenus(self, self.ctx)
 
     def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
         action = QAction(text, self)
