@@ -303,3 +303,36 @@ def test_find_person_ignores_case_in_any_alphabet(
     assert found is not None and found.name == "Łukasz Nowak"
     assert people.find_person(session, "zoë hart") is setup["manager"]
     assert people.find_person(session, "Nobody") is None
+
+
+def test_an_observation_linked_to_the_action_counts_as_its_evidence(
+    session: Session, setup: dict[str, object]
+) -> None:
+    from datetime import datetime
+
+    from cqc_desktop.services.closure import gather_facts
+    from cqc_desktop.services.evidence import evidence_counts
+    from cqc_desktop.services.logs import record_observation
+
+    manager = setup["manager"]
+    action = actions.create_action(
+        session, setup["finding"].id, _action(setup, manager.id), today=TODAY
+    )
+    record_observation(
+        session,
+        setup["home"].id,
+        datetime(2026, 11, 24, 18, 30),
+        "Medicines round",
+        "Met",
+        setup["carer"].id,
+        "Amara Okafor",
+        "Checked the MAR before each dose and stayed until it was taken.",
+        "Praised the protected round.",
+        action_id=action.id,
+        today=TODAY,
+    )
+    facts = gather_facts(session, action, TODAY)
+    assert [(e.source_type, e.supports) for e in facts.evidence] == [("staff_observation", "Yes")]
+    assert evidence_counts(session, action.id) == {"Staff observation": 1}
+    strands = {s.name: s.status for s in triangulation(session, action.id)}
+    assert strands["management oversight"] == "Supports"
