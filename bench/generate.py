@@ -2,11 +2,19 @@
 
     python bench/generate.py --db /tmp/large.sqlite3 [--quick] [--seed 7] [--today 2026-11-26]
 
-Small set-up (homes, people, tracker definitions, audit templates) goes through the services; the
-volume goes in with bulk Core inserts in large transactions (one executemany per chunk), which is
-what a migration or an import of years of paper records would do. Counts (full size):
-200,000 tracker rows, 50,000 observations, 20,000 incidents, 10,000 evidence items, 1,000 actions
-with reviews and measure points, 2,000 meetings with minutes.
+Small set-up (homes, people, users, tracker definitions, audit templates) goes through the
+services; the volume goes in with bulk Core inserts in large transactions (one executemany per
+chunk), which is what a migration or an import of years of paper records would do. Columns the
+services keep in step with others (a tracker row's search text, an incident's "learning met") are
+filled in with the services' own functions. Counts (full size): 200,000 tracker rows over two
+trackers per home, 50,000 observations, 20,000 incidents, 20,000 log entries, 10,000 evidence
+items, 1,000 actions with steps, reviews and measure points, 2,000 meetings with minutes, monthly
+audit runs, and 200,000 audit-trail entries hash-chained on from the set-up's own (``--quick``:
+about a tenth). Dates lean towards recent years; incident types and harm follow the proportions
+care homes report (falls first); older records are reviewed and closed, recent ones still open.
+
+The database has an administrator (``BENCH_USER``) and a manager for each home, so the app opens
+it as a provider's would: through the sign-in.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, insert, select
@@ -29,6 +38,8 @@ from cqc_desktop.models import (
     Action,
     ActionStep,
     AuditAnswer,
+    AuditChainHead,
+    AuditLog,
     AuditRun,
     AuditTemplate,
     Evidence,
@@ -48,6 +59,7 @@ from cqc_desktop.models import (
     TrackerEntry,
 )
 from cqc_desktop.models.enums import (
+    CqcNotification,
     IncidentType,
     KeyQuestion,
     LogKind,
@@ -56,12 +68,17 @@ from cqc_desktop.models.enums import (
     Origin,
     Outcome,
     RiskArea,
+    Role,
     Severity,
 )
-from cqc_desktop.services import people
+from cqc_desktop.services import people, users
+from cqc_desktop.services.audit_trail import GENESIS, entry_hash, value_text
 from cqc_desktop.services.governance import install_builtin_audit_templates
+from cqc_desktop.services.incident_status import learning_within_days
+from cqc_desktop.services.permissions import SESSION_KEY
 from cqc_desktop.services.records import install_builtin_trackers
 from cqc_desktop.services.reference import framework, source_types
+from cqc_desktop.services.tracker_values import search_text
 
 CHUNK = 20_000
 ROLES = [
@@ -113,6 +130,18 @@ LAST = [
 ]
 
 
+LOG_TEXTS = [
+    "Evening round observed; protected time kept.",
+    "Agency nurse on nights: induction checklist completed before the round.",
+    "Two staff off sick; shifts covered from the bank.",
+    "Sensor mat checks done at handover on every floor.",
+    "Pharmacy delivery late; stock checked and GP informed.",
+    "Family meeting held about changes to the care plan.",
+    "Fire door on the first floor repaired.",
+    "Supervision sessions booked for the care team this week.",
+]
+
+
 @dataclass(frozen=True)
 class Size:
     homes: int
@@ -123,10 +152,36 @@ class Size:
     evidence: int
     actions: int
     meetings: int
+    audit_entries: int = 0  # history in the audit trail, on top of what the set-up records
 
 
-FULL = Size(10, 5, 200_000, 50_000, 20_000, 10_000, 1_000, 2_000)
-QUICK = Size(3, 2, 20_000, 5_000, 2_000, 1_000, 120, 200)
+FULL = Size(10, 5, 200_000, 50_000, 20_000, 10_000, 1_000, 2_000, 200_000)
+QUICK = Size(3, 2, 20_000, 5_000, 2_000, 1_000, 120, 200, 20_000)
+
+# Who the benchmark signs in as (the database has an administrator and a manager per home, as a
+# provider's would). Not a secret: the generated data is made up.
+BENCH_USER = "bench.admin"
+BENCH_PASSWORD = "benchmark-only-password"
+MANAGER_PASSWORD = "benchmark-manager-password"
+
+# How often each kind of incident happens in care homes (falls dominate every provider's log).
+INCIDENT_WEIGHTS = {
+    IncidentType.FALL: 40,
+    IncidentType.MEDICATION: 14,
+    IncidentType.BEHAVIOUR: 12,
+    IncidentType.INJURY: 10,
+    IncidentType.PRESSURE_DAMAGE: 8,
+    IncidentType.SAFEGUARDING: 7,
+    IncidentType.OTHER: 7,
+    IncidentType.MISSING_PERSON: 2,
+}
+SEVERITY_WEIGHTS = {
+    Severity.NO_HARM: 55,
+    Severity.LOW: 32,
+    Severity.MODERATE: 10,
+    Severity.SEVERE: 2.7,
+    Severity.DEATH: 0.3,
+}
 
 
 def chunks(rows: Iterable[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
@@ -201,6 +256,25 @@ class Generator:
                 self.staff[home.id] = ids
                 install_builtin_trackers(s, home.id)
             install_builtin_audit_templates(s)
+            admin = users.create_first_administrator(
+                s, BENCH_USER, "Benchmark administrator", BENCH_PASSWORD, BENCH_PASSWORD
+            )
+            s.info[SESSION_KEY] = users.actor_for(admin)
+            self.usernames = [BENCH_USER]
+            for n, home_id in enumerate(self.homes, start=1):
+                person_id = self.staff[home_id][0]
+                manager = users.create_user(
+                    s,
+                    users.UserInput(
+                        f"manager.{n}",
+                        self.staff_names[person_id],
+                        Role.MANAGER.value,
+                        person_id=person_id,
+                    ),
+                    MANAGER_PASSWORD,
+                    MANAGER_PASSWORD,
+                )
+                self.usernames.append(manager.username)
 
     # --- plans, findings, actions, steps, reviews, measures -----------------------------------
     def plans(self) -> None:
@@ -418,10 +492,13 @@ class Generator:
 
     # --- records --------------------------------------------------------------------------------
     def tracker_rows(self) -> None:
+        """Nine rows in ten go to the medicines improvement tracker (a row per late dose, every
+        day), the rest to the care planning tracker (a row per care plan review)."""
         with self.db.reading() as s:
-            trackers = {(t.service_id, t.key): t.id for t in s.scalars(select(Tracker))}
+            trackers = {
+                (t.service_id, t.key): (t.id, t.columns) for t in s.scalars(select(Tracker))
+            }
         rng = self.rng
-        rounds = ["08:00 round", "12:00 round", "17:00 round", "22:00 round"]
         reasons = [
             "Busy shift",
             "Interrupted by a fall",
@@ -429,30 +506,63 @@ class Generator:
             "Person asleep",
             "Agency staff unfamiliar",
         ]
+        people_refs = [f"Room {n}" for n in range(1, 41)]
+
+        def medicines(home: int, d: date, recorder: int) -> dict[str, Any]:
+            due_h = rng.choice((8, 12, 17, 22))
+            late = max(0, int(rng.expovariate(1 / 25)))
+            given = min(23 * 60 + 59, due_h * 60 + late)
+            return {
+                "date": d.isoformat(),
+                "shift": rng.choice(["Early", "Late", "Night"]),
+                "medicine_round": f"{due_h:02d}:00 round",
+                "time_due": f"{due_h:02d}:00",
+                "time_given": f"{given // 60:02d}:{given % 60:02d}",
+                "minutes_late": late,
+                "reason": rng.choice(reasons) if late > 30 else "",
+                "immediate_action": "",
+                "person_informed": "",
+                "recorded_by": self.staff_names[recorder],
+            }
+
+        def care_planning(home: int, d: date, recorder: int) -> dict[str, Any]:
+            reviewed = rng.random() < 0.85
+            observed = reviewed and rng.random() < 0.7
+            return {
+                "person_ref": rng.choice(people_refs),
+                "risk_area": rng.choice(["Mobility", "Communication", "Nutrition"]),
+                "review_due": d.isoformat(),
+                "reviewed_on": (d + timedelta(days=rng.randint(-3, 6))).isoformat()
+                if reviewed
+                else None,
+                "key_worker": self.staff_names[recorder],
+                "changes_agreed": reviewed and rng.random() < 0.6,
+                "observed_on": (d + timedelta(days=rng.randint(3, 14))).isoformat()
+                if observed
+                else None,
+                "observation_outcome": rng.choice(["Met", "Met", "Met", "Partly met", "Not met"])
+                if observed
+                else None,
+                "audited": observed and rng.random() < 0.5,
+            }
 
         def rows() -> Iterator[dict[str, Any]]:
             for i in range(self.size.tracker_rows):
                 home = self.homes[i % len(self.homes)]
                 d = self.day(1.5)
-                due_h = rng.choice((8, 12, 17, 22))
-                late = max(0, int(rng.expovariate(1 / 25)))
-                given = min(23 * 60 + 59, due_h * 60 + late)
                 recorder = rng.choice(self.staff[home])
+                key, make = (
+                    ("care_planning_improvement", care_planning)
+                    if (i // len(self.homes)) % 10 == 9
+                    else ("medicines_improvement", medicines)
+                )
+                tracker_id, columns = trackers[(home, key)]
+                values = {k: v for k, v in make(home, d, recorder).items() if v is not None}
                 yield {
-                    "tracker_id": trackers[(home, "medicines_improvement")],
+                    "tracker_id": tracker_id,
                     "entry_date": d,
-                    "values": {
-                        "date": d.isoformat(),
-                        "shift": rng.choice(["Early", "Late", "Night"]),
-                        "medicine_round": rng.choice(rounds),
-                        "time_due": f"{due_h:02d}:00",
-                        "time_given": f"{given // 60:02d}:{given % 60:02d}",
-                        "minutes_late": late,
-                        "reason": rng.choice(reasons) if late > 30 else "",
-                        "immediate_action": "",
-                        "person_informed": "",
-                        "recorded_by": self.staff_names[recorder],
-                    },
+                    "values": values,
+                    "search_text": search_text(columns, values),
                     "recorded_by_id": recorder,
                     **self.stamp(),
                 }
@@ -492,72 +602,103 @@ class Generator:
         self.counts["observations"] = bulk(self.db, Observation, rows())
 
     def incidents_and_logs(self) -> None:
-        types, severities = list(IncidentType), list(Severity)[:4]
+        types, type_weights = list(INCIDENT_WEIGHTS), list(INCIDENT_WEIGHTS.values())
+        severities, severity_weights = list(SEVERITY_WEIGHTS), list(SEVERITY_WEIGHTS.values())
         handover_id = next_id(self.db, HandoverRecord)
         handovers: list[dict[str, Any]] = []
         incidents: list[dict[str, Any]] = []
         counters: dict[tuple[int, int], int] = {}
+        rng = self.rng
         for i in range(self.size.incidents):
             home = self.homes[i % len(self.homes)]
             at = self.when(1.3)
             n = counters[(home, at.year)] = counters.get((home, at.year), 0) + 1
+            kind = rng.choices(types, type_weights)[0]
+            severity = rng.choices(severities, severity_weights)[0]
+            age = (self.today - at.date()).days
+            # Older incidents are reviewed and closed; the last few weeks are still being worked.
             reviewed = (
-                at.date() + timedelta(days=self.rng.choice([0, 0, 0, 1, 2, 9]))
-                if self.rng.random() < 0.95
+                at.date() + timedelta(days=rng.choice([0, 0, 0, 1, 2, 9]))
+                if rng.random() < (0.98 if age > 14 else 0.6)
                 else None
             )
-            shared = reviewed is not None and self.rng.random() < 0.8
+            if reviewed is not None and reviewed > self.today:
+                reviewed = None
+            shared = reviewed is not None and rng.random() < 0.8
             if shared:
                 handovers.append(
                     {
                         "id": handover_id,
                         "service_id": home,
                         "handover_date": reviewed,
-                        "shift": "Late",
-                        "lead_id": self.rng.choice(self.staff[home]),
+                        "shift": rng.choice(["Early", "Late", "Night"]),
+                        "lead_id": rng.choice(self.staff[home]),
                         "staff_present": "Team on shift",
                         "learning_points": "Check sensor mats are switched on.",
-                        "understanding_checked": True,
+                        "understanding_checked": rng.random() < 0.9,
                         "action_id": None,
                         **self.stamp(),
                     }
                 )
-            incidents.append(
-                {
-                    "service_id": home,
-                    "reference": f"INC-{at.year}-{n:04d}",
-                    "occurred_at": at,
-                    "incident_type": self.rng.choice(types).value,
-                    "severity": self.rng.choice(severities).value,
-                    "person_ref": f"Room {self.rng.randint(1, 40)}",
-                    "location": self.rng.choice(["Lounge", "Bedroom", "Corridor", "Dining room"]),
-                    "description": "Found on the floor beside the bed.",
-                    "immediate_action": "Checked for injury; GP informed.",
-                    "reported_by": "Night senior",
-                    "reviewed_on": reviewed,
-                    "reviewer_id": self.rng.choice(self.staff[home]) if reviewed else None,
-                    "immediate_controls": "Sensor mat in place.",
-                    "cqc_notification": "Not required",
-                    "cqc_notified_on": None,
-                    "safeguarding_referral": False,
-                    "safeguarding_referred_on": None,
-                    "riddor_required": False,
-                    "riddor_reported_on": None,
-                    "family_informed": True,
-                    "family_informed_on": at.date(),
-                    "learning_point": "Check sensor mats at handover." if reviewed else "",
-                    "handover_id": handover_id if shared else None,
-                    "actions_completed_on": reviewed + timedelta(days=self.rng.randint(0, 10))
-                    if reviewed
-                    else None,
-                    "closure_evidence": "",
-                    "closed_on": None,
-                    "reopened_on": None,
-                    "reopen_reason": "",
-                    "action_id": None,
-                    **self.stamp(),
-                }
+            done = (
+                min(self.today, reviewed + timedelta(days=rng.choice([0, 1, 2, 3, 5, 8, 12])))
+                if reviewed
+                else None
             )
+            learning = "Check sensor mats at handover." if reviewed else ""
+            closed = (
+                done + timedelta(days=rng.randint(0, 14))
+                if done and age > 30 and rng.random() < 0.9
+                else None
+            )
+            serious = severity in (Severity.SEVERE, Severity.DEATH)
+            notification = (
+                CqcNotification.REG16
+                if severity is Severity.DEATH
+                else CqcNotification.REG18
+                if serious or kind is IncidentType.SAFEGUARDING
+                else CqcNotification.NONE
+            )
+            safeguarding = kind is IncidentType.SAFEGUARDING or (serious and rng.random() < 0.5)
+            riddor = serious and kind in (IncidentType.FALL, IncidentType.INJURY)
+            record = {
+                "service_id": home,
+                "reference": f"INC-{at.year}-{n:04d}",
+                "occurred_at": at,
+                "incident_type": kind.value,
+                "severity": severity.value,
+                "person_ref": f"Room {rng.randint(1, 40)}",
+                "location": rng.choice(["Lounge", "Bedroom", "Corridor", "Dining room"]),
+                "description": "Found on the floor beside the bed.",
+                "immediate_action": "Checked for injury; GP informed.",
+                "reported_by": "Night senior",
+                "reviewed_on": reviewed,
+                "reviewer_id": rng.choice(self.staff[home]) if reviewed else None,
+                "immediate_controls": "Sensor mat in place.",
+                "cqc_notification": notification.value,
+                "cqc_notified_on": at.date() + timedelta(days=rng.randint(0, 2))
+                if notification is not CqcNotification.NONE
+                else None,
+                "safeguarding_referral": safeguarding,
+                "safeguarding_referred_on": at.date() if safeguarding else None,
+                "riddor_required": riddor,
+                "riddor_reported_on": at.date() + timedelta(days=rng.randint(1, 9))
+                if riddor
+                else None,
+                "family_informed": rng.random() < 0.97,
+                "family_informed_on": at.date(),
+                "learning_point": learning,
+                "handover_id": handover_id if shared else None,
+                "actions_completed_on": done,
+                "closure_evidence": "Learning shared and checked." if closed else "",
+                "closed_on": closed,
+                "reopened_on": None,
+                "reopen_reason": "",
+                "action_id": None,
+                **self.stamp(),
+            }
+            record["learning_met"] = learning_within_days(SimpleNamespace(**record))
+            incidents.append(record)
             if shared:
                 handover_id += 1
         bulk(self.db, HandoverRecord, handovers)
@@ -573,7 +714,7 @@ class Generator:
                     "kind": self.rng.choice(kinds).value,
                     "entry_date": self.day(1.3),
                     "author_id": self.rng.choice(self.staff[self.homes[i % len(self.homes)]]),
-                    "text": "Evening round observed; protected time kept.",
+                    "text": self.rng.choice(LOG_TEXTS),
                     "action_id": None,
                     **self.stamp(),
                 }
@@ -704,6 +845,105 @@ class Generator:
         self.counts["audit_runs"] = bulk(self.db, AuditRun, runs)
         bulk(self.db, AuditAnswer, answers)
 
+    # --- the audit trail: five years of changes, hash-chained ---------------------------------
+    def audit_history(self) -> None:
+        """Trail entries for a sample of the records made above, as the app writes them: one
+        entry per filled-in field when a record is created, and the incident reviews as changes,
+        each at the time the record is dated, chained on from what the set-up recorded."""
+        target = self.size.audit_entries
+        if not target:
+            return
+        rng = self.rng
+        sources: list[tuple[type, str, float]] = [
+            (TrackerEntry, "entry_date", 0.45),
+            (Review, "review_date", 0.2),
+            (Observation, "observed_at", 0.15),
+            (Incident, "occurred_at", 0.1),
+            (LogEntry, "entry_date", 0.1),
+        ]
+        skip = {"id", "created_at", "updated_at"}
+        events: list[tuple[datetime, str, int, str, list[tuple[str, str | None, str | None]]]] = []
+        with self.db.engine.connect() as conn:
+            for model, dated_by, share in sources:
+                table: Table = model.__table__  # type: ignore[attr-defined]
+                ids = list(conn.execute(select(table.c.id)).scalars())
+                # About eight filled-in fields per record: enough records for this share.
+                wanted = sorted(rng.sample(ids, min(len(ids), int(target * share / 8) + 1)))
+                for start in range(0, len(wanted), 900):
+                    chunk = wanted[start : start + 900]
+                    for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                        dated = row[dated_by]
+                        at = (
+                            dated
+                            if isinstance(dated, datetime)
+                            else datetime(dated.year, dated.month, dated.day, rng.randint(7, 21))
+                        ) + timedelta(minutes=rng.randint(1, 50))
+                        fields = [
+                            (c.name, None, value_text(row[c.name]))
+                            for c in table.columns
+                            if c.name not in skip and value_text(row[c.name]) not in (None, "")
+                        ]
+                        events.append((at, model.__name__, row["id"], "insert", fields))
+                        if model is Incident and row["reviewed_on"] is not None:
+                            reviewed = row["reviewed_on"]
+                            events.append(
+                                (
+                                    max(
+                                        at,
+                                        datetime(reviewed.year, reviewed.month, reviewed.day, 15),
+                                    ),
+                                    "Incident",
+                                    row["id"],
+                                    "update",
+                                    [
+                                        ("reviewed_on", None, value_text(reviewed)),
+                                        ("reviewer_id", None, value_text(row["reviewer_id"])),
+                                        ("learning_point", "", row["learning_point"]),
+                                    ],
+                                )
+                            )
+            events.sort(key=lambda e: (e[0], e[1], e[2]))
+            head = conn.execute(
+                select(AuditChainHead.last_id, AuditChainHead.last_hash).where(
+                    AuditChainHead.id == 1
+                )
+            ).first()
+        last_id, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
+        rows: list[dict[str, Any]] = []
+        for at, record_type, record_id, operation, fields in events:
+            username = rng.choice(self.usernames)
+            for field, old, new in fields:
+                last_id += 1
+                digest = entry_hash(
+                    prev, last_id, at, username, record_type, record_id, operation, field, old, new
+                )
+                rows.append(
+                    {
+                        "id": last_id,
+                        "at": at,
+                        "username": username,
+                        "record_type": record_type,
+                        "record_id": record_id,
+                        "operation": operation,
+                        "field": field,
+                        "old_value": old,
+                        "new_value": new,
+                        "prev_hash": prev,
+                        "hash": digest,
+                    }
+                )
+                prev = digest
+        self.counts["audit_entries"] = bulk(self.db, AuditLog, rows)
+        with self.db.engine.begin() as conn:
+            if head is None:
+                conn.execute(insert(AuditChainHead).values(id=1, last_id=last_id, last_hash=prev))
+            else:
+                conn.execute(
+                    AuditChainHead.__table__.update()  # type: ignore[attr-defined]
+                    .where(AuditChainHead.id == 1)
+                    .values(last_id=last_id, last_hash=prev)
+                )
+
     def run(self) -> dict[str, int]:
         self.counts: dict[str, int] = {}
         for step in (
@@ -715,6 +955,7 @@ class Generator:
             self.evidence,
             self.meetings,
             self.audits,
+            self.audit_history,
         ):
             t0 = time.perf_counter()
             step()
