@@ -102,7 +102,13 @@ def dataset(name: str) -> Path:
             stdout=subprocess.DEVNULL,
         )
     else:
-        generate.generate(path, quick=name == "quick", today=TODAY)
+        # In a process of its own, so this one stays small (see startup_probe.peak_rss_kib).
+        subprocess.run(
+            [sys.executable, str(BENCH / "generate.py"), "--db", str(path), "--today", str(TODAY)]
+            + (["--quick"] if name == "quick" else []),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     stamp.write_text(wanted)
     return path
 
@@ -127,6 +133,10 @@ def counts(path: Path) -> str:
 
 
 # --- running the children ---------------------------------------------------------------------
+
+
+def _runs(n: int) -> str:
+    return f"{n} run{'s' if n != 1 else ''}"
 
 
 def say(text: str) -> None:
@@ -247,7 +257,7 @@ def table(rows: list[Row]) -> str:
 
 
 def measure_starts(plan: Plan, large: Path, demo: Path, env: dict[str, str]) -> list[Row]:
-    say(f"Start-up: {plan.starts} runs each (after a warm-up), floor, demo and large in turn…")
+    say(f"Start-up: {_runs(plan.starts)} each (after a warm-up), floor, demo and large in turn…")
     who = ["--user", generate.BENCH_USER, "--password", generate.BENCH_PASSWORD]
     variants = {
         "floor": ["floor"],
@@ -279,7 +289,7 @@ def measure_starts(plan: Plan, large: Path, demo: Path, env: dict[str, str]) -> 
 
 
 def measure_tabs(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
-    say(f"Tabs and the dashboard on the {plan.dataset} database: {plan.ui_reps} runs of each…")
+    say(f"Tabs and the dashboard on the {plan.dataset} database: {_runs(plan.ui_reps)} of each…")
     who = ["--user", generate.BENCH_USER, "--password", generate.BENCH_PASSWORD]
     found = run_json("ui_probe.py", ["--db", str(large), *who, "--reps", str(plan.ui_reps)], env)
     rows = [
@@ -314,7 +324,7 @@ def measure_tabs(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
 
 def measure_import(plan: Plan, work: Path, env: dict[str, str]) -> list[Row]:
     n = plan.import_rows
-    say(f"Import of {n:,} tracker rows: {plan.import_reps} run(s), parsing the CSV and XLSX too…")
+    say(f"Import of {n:,} tracker rows: {_runs(plan.import_reps)}, parsing the CSV and XLSX too…")
     found = run_json(
         "probes.py",
         [
@@ -433,7 +443,7 @@ def measure_save(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
 
 
 def measure_memory(large: Path, env: dict[str, str]) -> list[Row]:
-    say("Memory: the large database open and every tab visited…")
+    say("Memory: the database open and every tab visited…")
     who = ["--user", generate.BENCH_USER, "--password", generate.BENCH_PASSWORD]
     _, floor = start_once(["floor", "--visit-tabs"], env)
     _, peak = start_once(

@@ -16,7 +16,7 @@
 Both print ``PAINTED`` the moment the first paint of the main window has finished; the parent
 times from starting this process to reading that line. With ``--visit-tabs`` the probe then shows
 every tab in turn (and the audit trail window), waits for each to paint, and prints
-``RSS <KiB>``: the process's peak resident memory.
+``RSS <KiB>``: the process's peak resident memory (see ``peak_rss_kib``).
 """
 
 from __future__ import annotations
@@ -48,11 +48,29 @@ def _watch_first_paint(app: Any, window: Any, then: Any) -> Any:
     return watcher
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident memory, in KiB.
+
+    On Linux ``getrusage(RUSAGE_SELF).ru_maxrss`` carries over the peak of the process image
+    before ``exec`` — the parent's, when it was started with vfork as ``subprocess`` does — so a
+    probe started by a large parent would report the parent's size. ``VmHWM`` belongs to this
+    image alone; ``ru_maxrss`` is the fallback elsewhere.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _painted(app: Any, window: Any, visit: bool, extra: Any = None) -> None:
     print("PAINTED", flush=True)
     if visit:
-        import resource  # POSIX only, like the memory figure itself
-
         tabs = window.tabs if hasattr(window, "tabs") else window.centralWidget()
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
@@ -60,7 +78,7 @@ def _painted(app: Any, window: Any, visit: bool, extra: Any = None) -> None:
         if extra is not None:
             extra()
             app.processEvents()
-        print(f"RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+        print(f"RSS {peak_rss_kib()}", flush=True)
     window.close()
     app.quit()
 
