@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 PAGE_SIZE = 300
 
@@ -28,7 +28,7 @@ def keyset_page(
     stmt: Select[Any],
     *,
     sort: ColumnElement[Any],
-    row_id: ColumnElement[int],
+    row_id: ColumnElement[int] | InstrumentedAttribute[int],
     descending: bool = False,
     after: tuple[Any, int] | None = None,
     limit: int = PAGE_SIZE,
@@ -54,7 +54,9 @@ def keyset_page(
     return Page(rows=rows, last_key=key, more=more)
 
 
-def like_any(columns: Sequence[ColumnElement[Any]], text: str) -> ColumnElement[bool]:
+def like_any(
+    columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]], text: str
+) -> ColumnElement[bool]:
     """Case-insensitive "contains" over several columns, for the free-text search boxes."""
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"

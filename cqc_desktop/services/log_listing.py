@@ -96,11 +96,11 @@ def _observation_stmt(query: ObservationQuery, sort: ColumnElement[Any]) -> Sele
         stmt = stmt.where(
             like_any(
                 [
-                    Observation.staff_observed,  # type: ignore[list-item]
-                    Observation.what_was_seen,  # type: ignore[list-item]
-                    Observation.feedback_given,  # type: ignore[list-item]
-                    Observation.follow_up,  # type: ignore[list-item]
-                    Observation.care_plan_ref,  # type: ignore[list-item]
+                    Observation.staff_observed,
+                    Observation.what_was_seen,
+                    Observation.feedback_given,
+                    Observation.follow_up,
+                    Observation.care_plan_ref,
                 ],
                 query.search,
             )
@@ -121,7 +121,7 @@ def observation_page(
         session,
         _observation_stmt(query, expr),
         sort=expr,
-        row_id=Observation.id,  # type: ignore[arg-type]
+        row_id=Observation.id,
         descending=descending,
         after=after,
         limit=limit,
@@ -187,8 +187,8 @@ def _handover_stmt(query: HandoverQuery, sort: ColumnElement[Any]) -> Select[Any
         stmt = stmt.where(
             like_any(
                 [
-                    HandoverRecord.staff_present,  # type: ignore[list-item]
-                    HandoverRecord.learning_points,  # type: ignore[list-item]
+                    HandoverRecord.staff_present,
+                    HandoverRecord.learning_points,
                 ],
                 query.search,
             )
@@ -209,7 +209,7 @@ def handover_page(
         session,
         _handover_stmt(query, expr),
         sort=expr,
-        row_id=HandoverRecord.id,  # type: ignore[arg-type]
+        row_id=HandoverRecord.id,
         descending=descending,
         after=after,
         limit=limit,
@@ -285,8 +285,8 @@ def _log_stmt(query: LogQuery, sort: ColumnElement[Any]) -> Select[Any]:
     if query.search.strip():
         stmt = stmt.where(
             or_(
-                like_any([LogEntry.text], query.search),  # type: ignore[list-item]
-                like_any([author.name], query.search),  # type: ignore[list-item]
+                like_any([LogEntry.text], query.search),
+                like_any([author.name], query.search),
             )
         )
     return stmt
@@ -305,7 +305,7 @@ def log_page(
         session,
         _log_stmt(query, expr),
         sort=expr,
-        row_id=LogEntry.id,  # type: ignore[arg-type]
+        row_id=LogEntry.id,
         descending=descending,
         after=after,
         limit=limit,

@@ -92,9 +92,7 @@ def _tracker_conditions(tracker: Tracker, query: TrackerQuery) -> list[ColumnEle
     if query.date_to is not None:
         conditions.append(TrackerEntry.entry_date <= query.date_to)
     if query.search.strip():
-        conditions.append(
-            like_any([TrackerEntry.search_text], query.search.lower())  # type: ignore[list-item]
-        )
+        conditions.append(like_any([TrackerEntry.search_text], query.search.lower()))
     column = next((c for c in tracker.columns if c["key"] == query.column), None)
     if column is not None and query.column_value.strip():
         node = TrackerEntry.values[column["key"]]
@@ -145,7 +143,7 @@ def tracker_page(
         session,
         _tracker_stmt(tracker, query, expr),
         sort=expr,
-        row_id=TrackerEntry.id,  # type: ignore[arg-type]
+        row_id=TrackerEntry.id,
         descending=descending,
         after=after,
         limit=limit,
@@ -282,12 +280,12 @@ def _incident_stmt(query: IncidentQuery, sort: ColumnElement[Any]) -> Select[Any
         stmt = stmt.where(
             like_any(
                 [
-                    Incident.reference,  # type: ignore[list-item]
-                    Incident.person_ref,  # type: ignore[list-item]
-                    Incident.location,  # type: ignore[list-item]
-                    Incident.description,  # type: ignore[list-item]
-                    Incident.learning_point,  # type: ignore[list-item]
-                    Incident.reported_by,  # type: ignore[list-item]
+                    Incident.reference,
+                    Incident.person_ref,
+                    Incident.location,
+                    Incident.description,
+                    Incident.learning_point,
+                    Incident.reported_by,
                 ],
                 query.search,
             )
@@ -308,7 +306,7 @@ def incident_page(
         session,
         _incident_stmt(query, expr),
         sort=expr,
-        row_id=Incident.id,  # type: ignore[arg-type]
+        row_id=Incident.id,
         descending=descending,
         after=after,
         limit=limit,
