@@ -1,22 +1,30 @@
 """Command-line entry points. Each sub-command opens the database, does one thing and exits.
 
 Errors reach the user as one line on stderr and a non-zero exit status, never a traceback.
+
+Starting the desktop app (no sub-command) is the common case and must be quick, so this module
+imports the database layer only when it is used, and the sub-commands' modules only when the
+command line names a sub-command (or asks for help).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from . import APP_NAME, __version__
-from .config import DataLocation, resolve
-from .db import Database, DatabaseProblem
 from .services.errors import ServiceError
-from .services.permissions import Actor
+
+if TYPE_CHECKING:
+    from .config import DataLocation
+    from .db import Database
+    from .services.permissions import Actor
 
 PROG = "cqc-desktop"
 
@@ -66,11 +74,17 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description=f"{APP_NAME}: care-home improvement plans, evidence and governance.",
-    )
+class _NotOnlyTopLevel(Exception):
+    """The quick parse in ``_app_args`` met something only the full parser understands."""
+
+
+class _QuickParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotOnlyTopLevel(message)
+
+
+def _top_level(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of the app itself (no sub-command)."""
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     _common(parser, top=True)
     parser.add_argument(
@@ -86,6 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--today", type=_iso_date, help=argparse.SUPPRESS)
     parser.add_argument("--size", default="1366x768", help=argparse.SUPPRESS)
+    return parser
+
+
+def _app_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments, when they only start the app: then the sub-commands' modules (which import
+    the record listings, the report catalogue, spreadsheets…) need not be loaded. None when the
+    command line names a sub-command, asks for help or has a mistake the full parser reports."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        return None
+    quick = _top_level(_QuickParser(prog=PROG, add_help=False))
+    try:
+        args, rest = quick.parse_known_args(argv)
+    except _NotOnlyTopLevel:
+        return None
+    return None if rest else args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _top_level(
+        argparse.ArgumentParser(
+            prog=PROG,
+            description=f"{APP_NAME}: care-home improvement plans, evidence and governance.",
+        )
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="load the worked scenarios into an empty database")
@@ -103,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_database(location: DataLocation) -> Database:
+    from .db import Database
+
     return Database(location)
 
 
@@ -113,6 +153,8 @@ def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
     services check the user's permissions and the audit trail records them.
     """
     import os
+
+    from .config import resolve
 
     location = resolve(getattr(args, "db", None))
     db = open_database(location)
@@ -154,6 +196,8 @@ def _sign_in(db: Database, username: str) -> Actor | None:
 def cmd_demo(args: argparse.Namespace) -> int:
     if not args.db:
         raise UsageError("say where to create the demo database with --db PATH")
+    from .config import resolve
+
     location = resolve(args.db)
     db = open_database(location)
     from .services.demo import seed_demo
@@ -169,6 +213,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from .config import resolve
     from .ui.app import launch
 
     location = resolve(args.db, demo=args.demo)
@@ -178,8 +223,21 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # Starting up makes a few hundred thousand objects that live as long as the process
+    # (SQLAlchemy, the models, Qt's wrappers); the cyclic garbage collector would scan them over
+    # and over while they are made, for nothing (about a tenth of the start-up time). It is off
+    # until the window has been painted (ui.app.settle_memory) or the command has finished.
+    gc.disable()
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        gc.enable()
+
+
+def _main(argv: list[str]) -> int:
+    from .db import DatabaseProblem
+
+    args = _app_args(argv) or build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", run_gui)
     try:
         return handler(args)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
@@ -35,6 +36,7 @@ __all__ = [
     "AlertRow",
     "acknowledge",
     "acknowledged_alerts",
+    "open_alert_count",
     "open_alerts",
     "scan",
 ]
@@ -92,29 +94,56 @@ class AlertRow:
     note: str = ""
 
 
-def _alert_rows(session: Session, stmt: Select[Alert, str, str, str, str]) -> list[AlertRow]:
-    out = []
-    for alert, ref, title, service, by in session.execute(stmt):
-        out.append(
-            AlertRow(
-                alert_id=alert.id,
-                kind=alert.kind,
-                message=alert.message,
-                raised_on=alert.raised_on,
-                action_id=alert.action_id,
-                action=f"{ref} {title}" if ref is not None else "",
-                service=service or "",
-                acknowledged_at=alert.acknowledged_at,
-                acknowledged_by=by or "",
-                note=alert.acknowledgement_note,
-            )
+AlertSelect = Select[*tuple[Any, ...]]
+
+
+def _alert_rows(session: Session, stmt: AlertSelect) -> list[AlertRow]:
+    return [
+        AlertRow(
+            alert_id=alert_id,
+            kind=kind,
+            message=message,
+            raised_on=raised_on,
+            action_id=action_id,
+            action=f"{ref} {title}" if ref is not None else "",
+            service=service or "",
+            acknowledged_at=acknowledged_at,
+            acknowledged_by=by or "",
+            note=note,
         )
-    return out
+        for (
+            alert_id,
+            kind,
+            message,
+            raised_on,
+            action_id,
+            acknowledged_at,
+            note,
+            ref,
+            title,
+            service,
+            by,
+        ) in session.execute(stmt)
+    ]
 
 
-def _alerts_stmt(service_id: int | None) -> Select[Alert, str, str, str, str]:
-    stmt = (
-        select(Alert, Action.reference, Action.title, Service.name, Person.name)
+def _alerts_stmt(service_id: int | None) -> AlertSelect:
+    # Plain columns, not ``Alert`` objects: a provider can have hundreds of open alerts, and the
+    # rows are only read.
+    stmt: AlertSelect = (
+        select(
+            Alert.id,
+            Alert.kind,
+            Alert.message,
+            Alert.raised_on,
+            Alert.action_id,
+            Alert.acknowledged_at,
+            Alert.acknowledgement_note,
+            Action.reference,
+            Action.title,
+            Service.name,
+            Person.name,
+        )
         .outerjoin(Action, Alert.action_id == Action.id)
         .outerjoin(Service, Alert.service_id == Service.id)
         .outerjoin(Person, Alert.acknowledged_by_id == Person.id)
@@ -132,6 +161,14 @@ def open_alerts(session: Session, service_id: int | None = None) -> list[AlertRo
         .order_by(Alert.raised_on.desc(), Alert.id.desc())
     )
     return _alert_rows(session, stmt)
+
+
+def open_alert_count(session: Session, service_id: int | None = None) -> int:
+    """How many alerts are waiting to be acknowledged."""
+    stmt = select(func.count(Alert.id)).where(Alert.acknowledged_at.is_(None))
+    if service_id is not None:
+        stmt = stmt.where(Alert.service_id == service_id)
+    return int(session.scalar(stmt) or 0)
 
 
 def acknowledged_alerts(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
@@ -41,9 +42,27 @@ class LeadLoad:
     red: int
 
 
-def _open_actions(service_id: int | None) -> Select[Action, str, str]:
-    stmt = (
-        select(Action, Person.name, Service.name)
+AnySelect = Select[*tuple[Any, ...]]
+
+_ROW_COLUMNS = (
+    Action.id,
+    Action.reference,
+    Action.title,
+    Person.name,
+    Service.name,
+    Action.rag,
+    Action.status,
+    Action.next_review_date,
+    Action.due_date,
+    Action.closed_with_override,
+)
+
+
+def _open_actions(service_id: int | None) -> AnySelect:
+    # Plain columns, not ``Action`` objects: the rows are only read, and building a few hundred
+    # ORM objects cost more than the query itself.
+    stmt: AnySelect = (
+        select(*_ROW_COLUMNS)
         .join(Person, Action.accountable_lead_id == Person.id)
         .join(Finding, Action.finding_id == Finding.id)
         .join(Plan, Finding.plan_id == Plan.id)
@@ -55,26 +74,25 @@ def _open_actions(service_id: int | None) -> Select[Action, str, str]:
     return stmt
 
 
-def _rows(session: Session, stmt: Select[Action, str, str], today: date) -> list[ActionRow]:
-    out = []
-    for action, lead, service in session.execute(stmt):
-        review = action.next_review_date
-        out.append(
-            ActionRow(
-                action_id=action.id,
-                reference=action.reference,
-                title=action.title,
-                lead=lead,
-                service=service,
-                rag=action.rag,
-                status=action.status,
-                next_review=review,
-                due_date=action.due_date,
-                days_overdue=(today - review).days if review else 0,
-                closed_with_override=action.closed_with_override,
-            )
+def _rows(session: Session, stmt: AnySelect, today: date) -> list[ActionRow]:
+    return [
+        ActionRow(
+            action_id=aid,
+            reference=reference,
+            title=title,
+            lead=lead,
+            service=service,
+            rag=rag,
+            status=status,
+            next_review=review,
+            due_date=due,
+            days_overdue=(today - review).days if review else 0,
+            closed_with_override=override,
         )
-    return out
+        for aid, reference, title, lead, service, rag, status, review, due, override in (
+            session.execute(stmt)
+        )
+    ]
 
 
 def overdue_reviews(
@@ -142,30 +160,35 @@ def open_actions_per_lead(
     ]
 
 
-def counts_by_rag(session: Session, service_id: int | None = None) -> dict[str, int]:
+def open_counts(session: Session, service_id: int | None = None) -> dict[tuple[str, str], int]:
+    """Open actions counted by (key question, RAG): one query behind the dashboard's grid and
+    both of its RAG and key-question totals."""
     stmt = (
-        select(Action.rag, func.count())
-        .join(Finding)
-        .join(Plan)
+        select(Finding.key_question, Action.rag, func.count(Action.id))
+        .join(Action, Action.finding_id == Finding.id)
+        .join(Plan, Finding.plan_id == Plan.id)
         .where(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False))
-        .group_by(Action.rag)
+        .group_by(Finding.key_question, Action.rag)
     )
     if service_id is not None:
         stmt = stmt.where(Plan.service_id == service_id)
-    return {rag: n for rag, n in session.execute(stmt)}
+    return {(kq, rag): int(n) for kq, rag, n in session.execute(stmt)}
+
+
+def totals_by(counts: dict[tuple[str, str], int], part: int) -> dict[str, int]:
+    """Totals from ``open_counts`` by key question (``part`` 0) or by RAG (``part`` 1)."""
+    out: dict[str, int] = {}
+    for key, n in counts.items():
+        out[key[part]] = out.get(key[part], 0) + n
+    return out
+
+
+def counts_by_rag(session: Session, service_id: int | None = None) -> dict[str, int]:
+    return totals_by(open_counts(session, service_id), 1)
 
 
 def counts_by_key_question(session: Session, service_id: int | None = None) -> dict[str, int]:
-    stmt = (
-        select(Finding.key_question, func.count(Action.id))
-        .join(Action)
-        .join(Plan)
-        .where(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False))
-        .group_by(Finding.key_question)
-    )
-    if service_id is not None:
-        stmt = stmt.where(Plan.service_id == service_id)
-    return {kq: n for kq, n in session.execute(stmt)}
+    return totals_by(open_counts(session, service_id), 0)
 
 
 @dataclass(frozen=True)
@@ -205,3 +228,113 @@ def summary(session: Session, today: date, service_id: int | None = None) -> Sum
         stmt = stmt.where(Plan.service_id == service_id)
     row = session.execute(stmt).one()
     return Summary(*(int(v or 0) for v in row))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the dashboard shows about actions, from one read of the open actions."""
+
+    overdue: list[ActionRow]
+    due: list[ActionRow]
+    actions_due: list[ActionRow]
+    leads: list[LeadLoad]
+    summary: Summary
+    counts: dict[tuple[str, str], int]
+    """Open actions by (key question, RAG); see ``totals_by``."""
+
+
+def snapshot(
+    session: Session, today: date, service_id: int | None = None, days: int = 7
+) -> Snapshot:
+    """The dashboard's lists, summary and counts in two queries instead of one each.
+
+    Open actions are few even for a provider (hundreds, where tracker rows are hundreds of
+    thousands), so they are read once and sorted into the lists here; the same filters and
+    orders as ``overdue_reviews``, ``reviews_due``, ``actions_due``, ``open_actions_per_lead``,
+    ``summary`` and ``open_counts``, which the reports still use one at a time.
+    """
+    stmt = _open_actions(service_id).add_columns(Person.id, Person.role, Finding.key_question)
+    horizon = today + timedelta(days=days)
+    overdue: list[ActionRow] = []
+    due: list[ActionRow] = []
+    actions_due: list[ActionRow] = []
+    loads: dict[int, list[Any]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    total = 0
+    for (
+        aid,
+        ref,
+        title,
+        lead,
+        service,
+        rag,
+        status,
+        review,
+        due_on,
+        override,
+        pid,
+        role,
+        kq,
+    ) in session.execute(stmt):
+        row = ActionRow(
+            action_id=aid,
+            reference=ref,
+            title=title,
+            lead=lead,
+            service=service,
+            rag=rag,
+            status=status,
+            next_review=review,
+            due_date=due_on,
+            days_overdue=(today - review).days if review else 0,
+            closed_with_override=override,
+        )
+        total += 1
+        late = review is not None and review < today
+        if late:
+            overdue.append(row)
+        elif review is not None and review <= horizon:
+            due.append(row)
+        if due_on <= horizon:
+            actions_due.append(row)
+        load = loads.setdefault(pid, [lead, role or "", 0, 0, 0])
+        load[2] += 1
+        load[3] += late
+        load[4] += rag == "Red"
+        counts[(kq, rag)] = counts.get((kq, rag), 0) + 1
+    overdue.sort(key=lambda r: (r.next_review, r.action_id))
+    due.sort(key=lambda r: (r.next_review, r.action_id))
+    actions_due.sort(key=lambda r: (r.due_date, r.action_id))
+    leads = [LeadLoad(pid, *load) for pid, load in loads.items()]
+    leads.sort(key=lambda r: (-r.open_actions, r.lead))
+    closed_stmt = (
+        select(Action.closed_with_override, func.count(Action.id))
+        .join(Finding, Action.finding_id == Finding.id)
+        .join(Plan, Finding.plan_id == Plan.id)
+        .where(Action.status == ActionStatus.CLOSED.value, Action.archived.is_(False))
+        .group_by(Action.closed_with_override)
+    )
+    if service_id is not None:
+        closed_stmt = closed_stmt.where(Plan.service_id == service_id)
+    closed = {bool(override): int(n) for override, n in session.execute(closed_stmt)}
+    summary = Summary(
+        open_actions=total,
+        overdue_reviews=len(overdue),
+        due_this_week=len(due),
+        closed_sustained=closed.get(False, 0),
+        closed_override=closed.get(True, 0),
+    )
+    return Snapshot(overdue, due, actions_due, leads, summary, counts)
+
+
+def staff(session: Session, service_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, name, role) of the active people for a home and the provider-level people, by name
+    (as ``people.list_people``, without building a Person object for each of a provider's staff)."""
+    stmt = (
+        select(Person.id, Person.name, Person.role)
+        .where(Person.active.is_(True))
+        .order_by(Person.name)
+    )
+    if service_id is not None:
+        stmt = stmt.where((Person.service_id == service_id) | (Person.service_id.is_(None)))
+    return [(pid, name, role or "") for pid, name, role in session.execute(stmt)]

@@ -11,15 +11,20 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import APP_NAME
-from ..config import DataLocation
-from ..db import Database, DatabaseDamaged, DatabaseInUse, DatabaseProblem
-from ..models.enums import Role
-from ..services.permissions import Actor
+
+if TYPE_CHECKING:
+    # Imported where used: ``cli.main`` turns the garbage collector off before the database
+    # layer (SQLAlchemy, every model) is imported, and that only helps if importing this module
+    # does not pull it in first.
+    from ..config import DataLocation
+    from ..db import Database
+    from ..services.permissions import Actor
 
 
 def _slug(title: str) -> str:
@@ -52,14 +57,15 @@ def launch(
         return 1
     if demo:
         _prepare_demo(db, today or date.today())
-    actor = _automatic_actor(db) if (demo or not interactive) else None
-    if actor is None and interactive:
-        from .login_dialog import sign_in
+    with _Warmup():
+        actor = _automatic_actor(db) if (demo or not interactive) else None
+        if actor is None and interactive:
+            from .login_dialog import sign_in
 
-        actor = sign_in(None, db)
-        if actor is None:
-            db.dispose()
-            return 0
+            actor = sign_in(None, db)
+    if actor is None and interactive:
+        db.dispose()
+        return 0
     db.note_signed_in(actor.username if actor else "")
 
     from .context import AppContext
@@ -74,9 +80,53 @@ def launch(
     return _run(app, window, ctx)
 
 
+class _Warmup:
+    """Imports the main window's modules in a background thread while the password is checked.
+
+    The check (scrypt, deliberately slow) runs inside OpenSSL without holding Python's lock, so
+    those imports, which would otherwise wait for it, happen alongside it; interactively they
+    happen while the password is typed. Only imports: nothing reads the database or makes a
+    widget in the thread, and what signing in needs is imported before the thread starts, so the
+    two threads never import the same module at once. The main thread waits for the thread
+    before it builds the window.
+    """
+
+    MODULES = (
+        "cqc_desktop.ui.context",
+        "cqc_desktop.ui.lock",
+        "cqc_desktop.ui.main_window",
+        "cqc_desktop.ui.trust_menu",
+        "cqc_desktop.ui.dashboard",
+    )
+
+    def __enter__(self) -> _Warmup:
+        import threading
+
+        from ..services import users  # noqa: F401 (signing in needs it: imported here first)
+        from . import login_dialog  # noqa: F401
+
+        self.thread = threading.Thread(target=self._run, name="cqc-warm-up", daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        import importlib
+
+        for name in self.MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the main thread imports it again, and reports any problem
+                return
+
+    def __exit__(self, *_exc: object) -> None:
+        self.thread.join()
+
+
 def open_database(location: DataLocation, *, interactive: bool) -> Database | None:
     """Open (and upgrade) the database; a damaged file leads to the offer to restore."""
     from PySide6.QtWidgets import QMessageBox
+
+    from ..db import Database, DatabaseDamaged, DatabaseProblem
 
     try:
         return Database(location)
@@ -96,6 +146,8 @@ def open_database(location: DataLocation, *, interactive: bool) -> Database | No
 def claim(db: Database, parent: Any = None) -> bool:
     """One copy of the app per database: say who has it open, and let the user wait for them."""
     from PySide6.QtWidgets import QMessageBox
+
+    from ..db import DatabaseInUse
 
     while True:
         try:
@@ -134,7 +186,9 @@ def _prepare_demo(db: Database, today: date) -> None:
 
 def _automatic_actor(db: Database) -> Actor | None:
     """The demo manager for --demo/--screenshot; otherwise, for screenshots, a read-only viewer."""
+    from ..models.enums import Role
     from ..services import users
+    from ..services.permissions import Actor
     from .login_dialog import demo_manager
 
     actor = demo_manager(db)
@@ -147,21 +201,77 @@ def _automatic_actor(db: Database) -> Actor | None:
 
 
 def _run(app: Any, window: Any, ctx: Any) -> int:
-    from PySide6.QtCore import QTimer
-
     from .lock import IdleLock
 
-    idle = IdleLock(ctx, app)
-    window.trust.idle_lock = idle
     ctx.sig_database_opened.connect(lambda: after_database_opened(window, ctx))
-    window.show()
     starter = _Start(window, ctx)
-    QTimer.singleShot(0, starter.run)
+    idle: list[IdleLock] = []
+
+    def once_painted() -> None:
+        settle_memory()
+        # The idle lock watches every event in the app; started now, it does not slow the
+        # events that draw the window for the first time.
+        lock = IdleLock(ctx, app)
+        window.trust.idle_lock = lock
+        idle.append(lock)
+        starter.run()
+
+    watcher = after_first_paint(window, once_painted)
+    window.show()
     code = int(app.exec())
-    idle.stop()
+    del watcher
+    for lock in idle:
+        lock.stop()
     starter.wait()
     ctx.db.dispose()
     return code
+
+
+FIRST_PAINT_FALLBACK_MS = 3_000
+
+
+def after_first_paint(window: Any, then: Callable[[], None]) -> Any:
+    """Call ``then`` once, as soon as ``window`` has been painted for the first time (or after
+    three seconds if it never is, e.g. started minimised). Returns the watcher; keep it alive.
+
+    Work that is not needed for the first picture (the idle lock, the daily backup, warnings
+    about where the database is kept) waits for this, so the window appears as early as it can.
+    Qt shows a window before the screen has drawn it, so waiting for the show is not enough.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Watcher(QObject):
+        done = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                # After the whole paint pass (the window first, then its children).
+                QTimer.singleShot(0, self.fire)
+            return False
+
+        def fire(self) -> None:
+            if not self.done:
+                self.done = True
+                then()
+
+    watcher = Watcher(window)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, watcher.fire)
+    return watcher
+
+
+def settle_memory() -> None:
+    """Turn the garbage collector back on after start-up (``cli.main`` turned it off).
+
+    ``gc.freeze`` first sets aside everything made so far (modules, SQLAlchemy's tables, the
+    window), which lives until the app closes, so later collections never rescan it.
+    """
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class _Start:
@@ -254,6 +364,7 @@ def after_database_opened(window: Any, ctx: Any) -> None:
 def _screenshots(app: object, window: object, folder: Path, size: str) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from ..db import DatabaseProblem
     from .main_window import MainWindow
 
     assert isinstance(window, MainWindow)

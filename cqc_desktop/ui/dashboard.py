@@ -3,13 +3,19 @@
 Alerts raised by the triggers, overdue reviews, what falls due in the next 7 days, one person's
 actions, and open actions counted by lead, RAG and key question. Enter or double-click on any row
 opens that action in its own window.
+
+Showing the dashboard only reads. The alert triggers (which store new alerts) are checked just
+after the dashboard has been painted, when it is first shown and after each change (see
+alert_check.py), so a provider's database never holds the window back while they run.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,14 +34,18 @@ from PySide6.QtWidgets import (
 
 from ..formatting import uk_date
 from ..models.enums import KeyQuestion, Rag
-from ..services import alerts, dashboard, people, plan_listing, plan_tree
+from ..services import alerts, dashboard, people, plan_listing
 from ..services.dashboard import ActionRow, LeadLoad
 from ..services.plan_listing import STATUS_OPEN, ActionListRow, PlanFilters
 from . import ui_state
-from .action_detail import ActionDetailWindow
+from .alert_check import AlertCheck
 from .context import AppContext
 from .dashboard_alerts import AlertsPanel
 from .dashboard_widgets import (
+    ACTION_SAMPLES,
+    DUE_SAMPLES,
+    LEAD_LOAD_SAMPLES,
+    MY_SAMPLES,
     SummaryCard,
     action_columns,
     due_columns,
@@ -43,12 +53,17 @@ from .dashboard_widgets import (
     my_foreground,
     overdue_foreground,
     rag_background,
+    size_columns,
     table,
 )
 from .forms import compact_rows
 from .table_models import ID_ROLE, RAG_BACKGROUND, RED, Column, RowsModel
 
+if TYPE_CHECKING:
+    from .action_detail import ActionDetailWindow
+
 MY_LIMIT = 200
+RAGS = [rag.value for rag in Rag]
 DAY_CHECK_MS = 5 * 60 * 1000
 
 
@@ -60,6 +75,9 @@ class DashboardTab(QWidget):
     sig_open_action = Signal(int)
     """Carries the id of an action the user asked to open (the detail window opens too)."""
 
+    sig_alerts_scanned = Signal(int)
+    """Carries how many new alerts the triggers raised (0 when none fired since the last check)."""
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -69,6 +87,10 @@ class DashboardTab(QWidget):
         self.person = QComboBox()
         self.person.setAccessibleName("My actions: person")
         self.person.setMinimumContentsLength(16)
+        self.person.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._staff: list[tuple[int, str, str]] | None = None
         self.person.currentIndexChanged.connect(self._person_changed)
         self.date_label = QLabel()
 
@@ -112,10 +134,12 @@ class DashboardTab(QWidget):
             lambda r: r.person_id,
             foreground=lambda r, c: RED if c == 3 and r.overdue_reviews else None,
         )
-        self.overdue_view = table(self.overdue_model, "Overdue reviews")
-        self.due_view = table(self.due_model, "Reviews due in the next 7 days")
-        self.actions_due_view = table(self.actions_due_model, "Actions due in the next 7 days")
-        self.my_view = table(self.my_model, "My actions")
+        self.overdue_view = table(self.overdue_model, "Overdue reviews", ACTION_SAMPLES)
+        self.due_view = table(self.due_model, "Reviews due in the next 7 days", ACTION_SAMPLES)
+        self.actions_due_view = table(
+            self.actions_due_model, "Actions due in the next 7 days", DUE_SAMPLES
+        )
+        self.my_view = table(self.my_model, "My actions", MY_SAMPLES)
         self.lead_view = QTableView()
         self.lead_view.setModel(self.lead_model)
         self.lead_view.setAccessibleName("Open actions per lead")
@@ -123,9 +147,7 @@ class DashboardTab(QWidget):
         compact_rows(self.lead_view)
         self.lead_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lead_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.lead_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        size_columns(self.lead_view, LEAD_LOAD_SAMPLES, 0)
         self.lead_view.activated.connect(self._lead_chosen)
         self.lead_view.doubleClicked.connect(self._lead_chosen)
         self.kq_table = QTableWidget(len(KeyQuestion), 4)
@@ -141,6 +163,7 @@ class DashboardTab(QWidget):
         self.rag_label = QLabel()
         self.rag_label.setWordWrap(True)
         self.alerts = AlertsPanel(ctx)
+        self._size_alert_columns()
         for view in (self.overdue_view, self.due_view, self.actions_due_view, self.my_view):
             view.sig_open_action.connect(self.open_action)
         self.alerts.sig_open_action.connect(self.open_action)
@@ -148,6 +171,12 @@ class DashboardTab(QWidget):
         ctx.sig_data_changed.connect(self._on_data_changed)
         ctx.sig_database_opened.connect(self._load_homes)
         self._shown_for: date | None = None
+        # While another tab covers the dashboard, changes only mark it out of date; it catches
+        # up when shown again, so a save elsewhere never waits for the dashboard.
+        self._stale = False
+        self._homes_stale = False
+        self.alert_check = AlertCheck(ctx, self)
+        self.alert_check.sig_checked.connect(self._alerts_checked)
         # Left open overnight, the dashboard moves on to the new day by itself: what was due
         # today becomes overdue without anyone pressing F5.
         self._day_timer = QTimer(self)
@@ -158,7 +187,37 @@ class DashboardTab(QWidget):
 
     def _check_day(self) -> None:
         if self._shown_for != self.ctx.today():
+            self.alert_check.due = True  # a review due yesterday is overdue today
             self.refresh()
+            self.update()
+
+    # --- the alert triggers, checked after painting (see alert_check.py) -------------------
+    def scan_alerts(self) -> int:
+        """Check the alert triggers now; returns how many new alerts were raised."""
+        return self.alert_check.run()
+
+    def _alerts_checked(self, raised: int) -> None:
+        if raised:
+            self._refresh_alerts()
+        self.sig_alerts_scanned.emit(raised)
+
+    def _refresh_alerts(self) -> None:
+        self.alerts.refresh()
+        if self.alerts.show_done.isChecked():
+            with self.ctx.db.reading() as session:
+                count = alerts.open_alert_count(session, self.service_id())
+        else:
+            count = self.alerts.model.rowCount()  # the panel lists exactly the open ones
+        self.cards["alerts"].set_value(count)
+
+    def _size_alert_columns(self) -> None:
+        # The panel sizes its message columns itself; the date and kind get fixed room here
+        # rather than a measurement of every open alert on each refresh.
+        view = self.alerts.view
+        header = view.horizontalHeader()
+        for column, sample in ((0, "30/11/2026"), (1, "Measure: worsening")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, view.fontMetrics().horizontalAdvance(sample) + 16)
 
     # --- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -241,10 +300,31 @@ class DashboardTab(QWidget):
         self.refresh()
 
     def _on_data_changed(self, what: str) -> None:
-        if what in ("*", "service"):
+        if what != "alert":  # acknowledging an alert cannot make a trigger fire
+            self.alert_check.due = True
+        homes = what in ("*", "service")
+        if self._covered():
+            self._stale = True
+            self._homes_stale = self._homes_stale or homes
+            return
+        if homes:
             self._load_homes()
         else:
             self.refresh()
+        self.update()
+
+    def _covered(self) -> bool:
+        """Whether another tab of the window is showing instead of the dashboard."""
+        window = self.window()
+        return window is not self and not self.isVisibleTo(window)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            if self._homes_stale:
+                self._load_homes()
+            else:
+                self.refresh()
+        super().showEvent(event)
 
     def service_id(self) -> int | None:
         value = self.home.currentData()
@@ -260,10 +340,14 @@ class DashboardTab(QWidget):
             # First visit: start with whoever leads the most open actions.
             keep = self.lead_model.row_at(0).person_id
         self.person.blockSignals(True)
-        self.person.clear()
-        self.person.addItem("Choose a person…", None)
-        for pid, name, role in staff:
-            self.person.addItem(f"{name} — {role}" if role else name, pid)
+        if staff != self._staff:
+            # Rebuilt only when the staff list changed: a provider's few hundred names are
+            # otherwise measured and laid out again on every refresh.
+            self._staff = staff
+            self.person.clear()
+            self.person.addItem("Choose a person…", None)
+            for pid, name, role in staff:
+                self.person.addItem(f"{name} — {role}" if role else name, pid)
         index = self.person.findData(keep)
         self.person.setCurrentIndex(max(0, index))
         self.person.blockSignals(False)
@@ -293,28 +377,22 @@ class DashboardTab(QWidget):
                 session, filters, self.ctx.today(), sort="next_review", limit=MY_LIMIT
             )
         self.my_model.set_rows(page.rows)
-        self.my_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.my_empty.setText("No open actions led by this person.")
         self.my_empty.setVisible(not page.rows)
 
     def refresh(self) -> None:
+        """Read everything shown afresh (only reads: see alert_check.py for the triggers)."""
         today = self.ctx.today()
         self._shown_for = today
+        self._stale = self._homes_stale = False
         sid = self.service_id()
-        # The triggers are checked whenever the dashboard is shown fresh; each fires only once.
-        with self.ctx.db.unit_of_work() as session:
-            alerts.scan(session, today)
         with self.ctx.db.reading() as session:
-            overdue = dashboard.overdue_reviews(session, today, sid)
-            due = dashboard.reviews_due(session, today, 7, sid)
-            actions_due = dashboard.actions_due(session, today, 7, sid)
-            leads = dashboard.open_actions_per_lead(session, today, sid)
-            summary = dashboard.summary(session, today, sid)
-            rag = dashboard.counts_by_rag(session, sid)
-            by_kq = dashboard.counts_by_key_question(session, sid)
-            grid = plan_tree.open_counts_by_key_question_and_rag(session, sid)
-            staff = [(p.id, p.name, p.role) for p in people.list_people(session, service_id=sid)]
-            open_alerts = len(alerts.open_alerts(session, sid))
+            snap = dashboard.snapshot(session, today, sid)
+            staff = dashboard.staff(session, sid)
+        overdue, due, actions_due = snap.overdue, snap.due, snap.actions_due
+        leads, summary, grid = snap.leads, snap.summary, snap.counts
+        rag = dashboard.totals_by(grid, 1)
+        by_kq = dashboard.totals_by(grid, 0)
         self.date_label.setText(f"Today: {uk_date(today)}")
         self.overdue_model.set_rows(overdue)
         self.due_model.set_rows(due)
@@ -329,7 +407,6 @@ class DashboardTab(QWidget):
         self.cards["open"].set_value(summary.open_actions)
         self.cards["overdue"].set_value(summary.overdue_reviews)
         self.cards["week"].set_value(summary.due_this_week)
-        self.cards["alerts"].set_value(open_alerts)
         self.cards["sustained"].set_value(summary.closed_sustained)
         self.cards["override"].set_value(summary.closed_override)
         if summary.open_actions:
@@ -341,11 +418,8 @@ class DashboardTab(QWidget):
         else:
             self.rag_label.setText("No open actions.")
         self._fill_kq_grid(grid)
-        for view in (self.overdue_view, self.due_view, self.actions_due_view):
-            view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.lead_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.alerts.service_id = sid
-        self.alerts.refresh()
+        self._refresh_alerts()
         self._load_people(staff)
         self._refresh_mine()
 
@@ -353,12 +427,19 @@ class DashboardTab(QWidget):
         for row, kq in enumerate(KeyQuestion):
             counts = [grid.get((kq.value, rag.value), 0) for rag in Rag]
             for col, value in enumerate([*counts, sum(counts)]):
-                item = QTableWidgetItem(str(value))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if col < 3 and value:
-                    item.setBackground(RAG_BACKGROUND[list(Rag)[col].value])
-                self.kq_table.setItem(row, col, item)
+                item = self.kq_table.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.kq_table.setItem(row, col, item)
+                item.setText(str(value))
+                if col < 3:
+                    item.setBackground(RAG_BACKGROUND[RAGS[col]] if value else QBrush())
 
     def open_action(self, action_id: int) -> ActionDetailWindow:
+        # Imported here: the detail window (charts, evidence, closure) is not needed until an
+        # action is opened, and importing it cost the start-up a third of a second.
+        from .action_detail import ActionDetailWindow
+
         self.sig_open_action.emit(action_id)
         return ActionDetailWindow.show_for(self.ctx, action_id, self)

@@ -3,7 +3,9 @@ double-click, and the column definitions of each list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +23,15 @@ from .forms import compact_rows
 from .table_models import ID_ROLE, RAG_BACKGROUND, RED, Column, RowsModel
 
 RAG_COL = 3
+
+# A typical widest value for each column, so widths come from one measurement per column rather
+# than from every cell of every row (ResizeToContents did that on each refresh: thousands of
+# data() calls on a provider's database). The columns stay resizable by dragging.
+LEAD_SAMPLE = "Siobhán Kowalska"
+ACTION_SAMPLES = ("A999", "", LEAD_SAMPLE, "Amber", "30/11/2026", "999 days overdue")
+DUE_SAMPLES = ("A999", "", LEAD_SAMPLE, "Amber", "30/11/2026")
+MY_SAMPLES = ("A999", "", "In progress", "Amber", "30/11/2026", "30/11/2026", "✘ 100 (target 100)")
+LEAD_LOAD_SAMPLES = ("", "Registered manager", "999", "999", "999")
 
 
 def action_columns(when: str) -> list[Column[ActionRow]]:
@@ -80,6 +91,7 @@ class SummaryCard(QFrame):
         self.setObjectName("summaryCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._warn = warn
+        self._colour = ""
         self.value = QLabel("0")
         self.value.setObjectName("cardValue")
         self.caption = QLabel(caption)
@@ -93,7 +105,9 @@ class SummaryCard(QFrame):
     def set_value(self, value: int) -> None:
         self.value.setText(str(value))
         colour = "#b3261e" if self._warn and value else "#1f3b57"
-        self.value.setStyleSheet(f"font-size: 20pt; font-weight: 600; color: {colour};")
+        if colour != self._colour:  # a new style sheet restyles the card: only when it changes
+            self._colour = colour
+            self.value.setStyleSheet(f"font-size: 20pt; font-weight: 600; color: {colour};")
 
 
 class ActionTableView(QTableView):
@@ -113,9 +127,7 @@ class ActionTableView(QTableView):
         self.verticalHeader().hide()
         compact_rows(self)
         self.setWordWrap(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        self.horizontalHeader().setStretchLastSection(False)
         self.activated.connect(self._open)
         self.doubleClicked.connect(self._open)
 
@@ -125,5 +137,26 @@ class ActionTableView(QTableView):
             self.sig_open_action.emit(int(self.model().index(index.row(), 0).data(ID_ROLE)))
 
 
-def table(model: RowsModel, name: str) -> ActionTableView:  # type: ignore[type-arg]
-    return ActionTableView(model, name)
+def table(
+    model: RowsModel,  # type: ignore[type-arg]
+    name: str,
+    samples: Sequence[str],
+    stretch: int = 1,
+) -> ActionTableView:
+    view = ActionTableView(model, name)
+    size_columns(view, samples, stretch)
+    return view
+
+
+def size_columns(view: QTableView, samples: Sequence[str], stretch: int) -> None:
+    """Give each column room for its title and ``samples[column]``, and column ``stretch`` the
+    rest of the width; the user can still drag the others wider."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    cells, titles = view.fontMetrics(), header.fontMetrics()
+    model = view.model()
+    for column, sample in enumerate(samples):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(cells.horizontalAdvance(sample) + 16, titles.horizontalAdvance(title) + 24)
+        header.resizeSection(column, width)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -1,9 +1,14 @@
 """Signing in: the first administrator of a new database, the sign-in dialog, and changing your
-own password. Nothing here keeps a password longer than the check takes."""
+own password. Nothing here keeps a password longer than the check takes.
+
+The user service is imported where it is used: this module is loaded at start-up before the
+database layer, which ``cli.main`` imports with the garbage collector off (see there).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..db import Database
-from ..services import users
 from ..services.errors import NotAllowed, ServiceError, ValidationError
-from ..services.permissions import Actor
 from . import ui_state
 from .forms import ErrorLabel, Form, GuardedDialog, warn
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from ..services.permissions import Actor
 
 LAST_USER_KEY = "login/username"
 
@@ -81,6 +87,8 @@ class LoginDialog(QDialog):
         (self.password if self.username.text() else self.username).setFocus()
 
     def try_sign_in(self) -> None:
+        from ..services import users
+
         try:
             with self.db.unit_of_work() as session:
                 self.actor = users.authenticate(session, self.username.text(), self.password.text())
@@ -100,6 +108,8 @@ class FirstAdministratorDialog(GuardedDialog):
     what = "administrator account"
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        from ..services import users
+
         super().__init__(parent, f"Set up {APP_NAME}")
         self.db = db
         self.actor: Actor | None = None
@@ -138,6 +148,8 @@ class FirstAdministratorDialog(GuardedDialog):
         return (self.username.text(), self.display_name.text(), bool(self.password.text()))
 
     def save(self) -> bool:
+        from ..services import users
+
         password, confirm = self.password.text(), self.confirm.text()
         try:
             with self.db.unit_of_work() as session:
@@ -164,6 +176,8 @@ class ChangePasswordDialog(GuardedDialog):
     what = "password change"
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        from ..services import users
+
         super().__init__(parent, "Change my password")
         self.db = db
         self.actor = actor
@@ -190,6 +204,8 @@ class ChangePasswordDialog(GuardedDialog):
         return (bool(self.current.text()), bool(self.password.text()), bool(self.confirm.text()))
 
     def save(self) -> bool:
+        from ..services import users
+
         try:
             with self.db.unit_of_work(self.actor) as session:
                 users.change_own_password(
@@ -211,6 +227,8 @@ class ChangePasswordDialog(GuardedDialog):
 def sign_in(parent: QWidget | None, db: Database, username: str = "") -> Actor | None:
     """Whoever is at the keyboard, for this database: the first administrator if it has no users
     yet, otherwise the sign-in dialog. None if they cancelled."""
+    from ..services import users
+
     with db.reading() as session:
         first = not users.has_users(session)
     dialog: LoginDialog | FirstAdministratorDialog = (
@@ -223,6 +241,8 @@ def sign_in(parent: QWidget | None, db: Database, username: str = "") -> Actor |
 
 def demo_manager(db: Database) -> Actor | None:
     """The demo's manager, signed in without typing (``--demo`` and ``--screenshot``)."""
+    from ..services import users
+
     with db.unit_of_work() as session:
         user = users.find_user(session, users.DEMO_MANAGER)
         if user is None or not user.active:

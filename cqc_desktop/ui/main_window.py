@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -12,49 +15,53 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QTabWidget,
     QWidget,
 )
 
 from .. import APP_NAME, __version__
 from ..config import resolve
 from ..db import Database, DatabaseProblem
-from ..services import people
 from ..services.errors import ServiceError
 from . import ui_state
-from .audits_tab import AuditsTab
 from .context import AppContext
-from .dashboard import DashboardTab
-from .governance_tab import GovernanceTab
-from .incidents_tab import IncidentsTab
-from .logs_tab import LogsTab
-from .observations_tab import ObservationsTab
-from .plans_tab import PlansTab
-from .reports_tab import ReportsTab
-from .trackers_tab import TrackersTab
+from .lazy_tab import LazyTabWidget
+
+if TYPE_CHECKING:
+    from .dashboard import DashboardTab
+
+# (title, module in cqc_desktop.ui, class). Titles are written out here so the tab bar can be
+# drawn without importing each tab's module; tests/ui/test_main_window_lazy.py checks they match
+# each class's ``title``.
+TABS: tuple[tuple[str, str, str], ...] = (
+    ("Dashboard", "dashboard", "DashboardTab"),
+    ("&Plans", "plans_tab", "PlansTab"),
+    ("&Trackers", "trackers_tab", "TrackersTab"),
+    ("&Incidents", "incidents_tab", "IncidentsTab"),
+    ("O&bservations", "observations_tab", "ObservationsTab"),
+    ("&Logs", "logs_tab", "LogsTab"),
+    ("&Governance", "governance_tab", "GovernanceTab"),
+    ("A&udits", "audits_tab", "AuditsTab"),
+    ("&Reports", "reports_tab", "ReportsTab"),
+)
+DASHBOARD = 0
 
 FILE_FILTER = "CQC Desktop database (*.sqlite3 *.db);;All files (*)"
 
 
 class MainWindow(QMainWindow):
     """Tabs may offer ``new_record()`` (Ctrl+N) and ``focus_search()`` (Ctrl+F); the Edit menu
-    calls whichever the current tab has. F5 asks every view to refresh."""
+    calls whichever the current tab has. F5 asks every view to refresh.
+
+    Each tab is built the first time it is shown (see lazy_tab.py), so opening the window costs
+    one tab, not nine; ``tabs.content(i)`` gives (and if need be builds) the real tab at ``i``."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.tabs = QTabWidget()
+        self.tabs = LazyTabWidget()
         self.tabs.setDocumentMode(True)
-        self.dashboard = DashboardTab(ctx)
-        self.add_tab(self.dashboard)
-        self.add_tab(PlansTab(ctx))
-        self.add_tab(TrackersTab(ctx))
-        self.add_tab(IncidentsTab(ctx))
-        self.add_tab(ObservationsTab(ctx))
-        self.add_tab(LogsTab(ctx))
-        self.add_tab(GovernanceTab(ctx))
-        self.add_tab(AuditsTab(ctx))
-        self.add_tab(ReportsTab(ctx))
+        for title, module, name in TABS:
+            self.tabs.add_lazy(self._factory(module, name), title)
         self.setCentralWidget(self.tabs)
         self.db_label = QLabel()
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -63,9 +70,22 @@ class MainWindow(QMainWindow):
         self._show_location()
         ctx.sig_database_opened.connect(self._show_location)
         self._restore_state()
+        self.tabs.start()
 
-    def add_tab(self, widget: QWidget) -> None:
-        self.tabs.addTab(widget, getattr(widget, "title", widget.objectName()))
+    def _factory(self, module: str, name: str) -> Callable[[], QWidget]:
+        def build() -> QWidget:
+            cls = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+            widget: QWidget = cls(self.ctx)
+            return widget
+
+        return build
+
+    @property
+    def dashboard(self) -> DashboardTab:
+        """The dashboard (built now if the window opened on another tab)."""
+        widget = self.tabs.content(DASHBOARD)
+        assert widget is not None
+        return widget  # type: ignore[return-value]
 
     def tab_titles(self) -> list[str]:
         return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
@@ -115,7 +135,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _on_tab(self, method: str) -> None:
-        handler = getattr(self.tabs.currentWidget(), method, None)
+        handler = getattr(self.tabs.current_content(), method, None)
         if callable(handler):
             handler()
         else:
@@ -145,6 +165,8 @@ class MainWindow(QMainWindow):
         db = self._open(path)
         if db is None:
             return
+        from ..services import people
+
         try:
             with db.unit_of_work() as session:
                 people.create_service(session, name)

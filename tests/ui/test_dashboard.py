@@ -116,7 +116,9 @@ def _dashboard(qtbot: QtBot, db: Database) -> DashboardTab:
     dash = DashboardTab(AppContext(db, today=lambda: TODAY))
     qtbot.addWidget(dash)
     dash.resize(1366, 700)
-    dash.show()
+    # The alert triggers are checked just after the dashboard is first painted.
+    with qtbot.waitSignal(dash.sig_alerts_scanned):
+        dash.show()
     return dash
 
 
