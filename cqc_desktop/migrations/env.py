@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from cqc_desktop.migrations import include_name
 from cqc_desktop.models import Base
 
 config = context.config
@@ -22,6 +23,7 @@ def run() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table instead.
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         context.run_migrations()
 

@@ -44,12 +44,21 @@ def regenerate_initial() -> Path:
     versions = HERE / "versions"
     for old in versions.glob("0001_*.py"):
         old.unlink()
+    # Later hand-written revisions (0002: the search indexes) build on 0001; they step aside while
+    # it is written, or Alembic would find them pointing at a revision that is not there.
+    later = [p for p in versions.glob("0*.py") if not p.name.startswith("0001_")]
     with tempfile.TemporaryDirectory() as tmp:
-        engine = create_engine(f"sqlite:///{tmp}/empty.sqlite3")
-        command.revision(
-            alembic_config(engine), message="initial schema", autogenerate=True, rev_id="0001"
-        )
-        engine.dispose()
+        for path in later:
+            path.rename(Path(tmp) / path.name)
+        try:
+            engine = create_engine(f"sqlite:///{tmp}/empty.sqlite3")
+            command.revision(
+                alembic_config(engine), message="initial schema", autogenerate=True, rev_id="0001"
+            )
+            engine.dispose()
+        finally:
+            for path in later:
+                (Path(tmp) / path.name).rename(path)
     return next(versions.glob("0001_*.py"))
 
 

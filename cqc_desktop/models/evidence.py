@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin, long_text, utcnow
@@ -62,6 +62,8 @@ class Evidence(IdMixin, TimestampMixin, Base):
     """A piece of evidence for an action, tested by someone, from one source type."""
 
     __tablename__ = "evidence"
+    # The Plans list counts each action's evidence by source type from this index alone.
+    __table_args__ = (Index("ix_evidence_action_source", "action_id", "source_type"),)
 
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -26,7 +26,12 @@ class Meeting(IdMixin, TimestampMixin, Base):
     """A governance meeting. Approved minutes are locked; corrections go in addenda."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_service_held", "service_id", "held_on"),)
+    __table_args__ = (
+        Index("ix_meeting_service_held", "service_id", "held_on"),
+        # The Governance list pages newest first (and by type) across every home.
+        Index("ix_meeting_held_on", "held_on"),
+        Index("ix_meeting_type", "meeting_type"),
+    )
 
     # None for a provider meeting that covers every home.
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin, long_text
@@ -38,7 +49,14 @@ class TrackerEntry(IdMixin, TimestampMixin, Base):
     """One row of a tracker. The row date is a real column so paging and weekly counts use an index."""
 
     __tablename__ = "tracker_entry"
-    __table_args__ = (Index("ix_tracker_entry_tracker_date", "tracker_id", "entry_date", "id"),)
+    __table_args__ = (
+        # Paging in date order, and the search box, read this index alone: search_text is in it,
+        # so "contains" scans one tracker's index entries instead of its table rows, which lie
+        # scattered among every other tracker's (70 ms → 5 ms at 18,000 rows).
+        Index("ix_tracker_entry_tracker_date", "tracker_id", "entry_date", "id", "search_text"),
+        # Counting a tracker's rows reads this narrow one, several times faster than the above.
+        Index("ix_tracker_entry_tracker", "tracker_id"),
+    )
 
     tracker_id: Mapped[int] = mapped_column(ForeignKey("tracker.id"))
     entry_date: Mapped[date]
@@ -89,7 +107,14 @@ class Observation(IdMixin, TimestampMixin, Base):
     """A practice observation: what a senior saw staff do, against the area's prompts."""
 
     __tablename__ = "observation"
-    __table_args__ = (Index("ix_observation_service_at", "service_id", "observed_at"),)
+    # The list opens newest first for one home or all; the outcome filter and the staff sort have
+    # their own so neither sorts 50,000 rows to show 300.
+    __table_args__ = (
+        Index("ix_observation_service_at", "service_id", "observed_at"),
+        Index("ix_observation_at", "observed_at"),
+        Index("ix_observation_outcome_at", "outcome", "observed_at"),
+        Index("ix_observation_staff", func.lower(text("staff_observed"))),
+    )
 
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     observed_at: Mapped[datetime]
@@ -97,7 +122,7 @@ class Observation(IdMixin, TimestampMixin, Base):
     observer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     staff_observed: Mapped[str] = mapped_column(String(200), default="")
     area: Mapped[str] = mapped_column(String(60), index=True)
-    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
     prompt_results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     what_was_seen: Mapped[str] = long_text()
     feedback_given: Mapped[str] = long_text()
@@ -116,6 +141,12 @@ class Incident(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_incident_service_at", "service_id", "occurred_at"),
         Index("ix_incident_type_person", "incident_type", "person_ref"),
+        # Every home's incidents newest first, sorted by type or severity, and the count of late
+        # 7-day learning, without reading all 20,000 rows.
+        Index("ix_incident_at", "occurred_at"),
+        Index("ix_incident_type", "incident_type"),
+        Index("ix_incident_severity", "severity"),
+        Index("ix_incident_learning", "learning_met", "service_id", "occurred_at"),
         UniqueConstraint("service_id", "reference"),
     )
 

@@ -10,6 +10,7 @@ column so the person can find it in Excel. Rows are inserted in bulk, never one 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -21,8 +22,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .errors import Problems, ServiceError, ValidationError
+from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
-from .trackers import bulk_add_entries, date_column, get_tracker, people_index
+from .trackers import date_column, get_tracker, people_index
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_PROBLEMS_SHOWN = 500
@@ -38,6 +40,8 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]
     encoding: str = ""
     delimiter: str = ""
+    file_name: str = ""  # the file read, and the SHA-256 of its bytes: the audit trail names them
+    sha256: str = ""
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -48,15 +52,25 @@ def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
     if not path.is_file():
         raise ValidationError.single("path", f"The file {path.name} cannot be found.")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet_name)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
     if suffix == ".xls":
         raise ValidationError.single(
             "path", "This is an old Excel file (.xls). In Excel, use Save As and choose .xlsx."
         )
-    raise ValidationError.single("path", "Choose an Excel (.xlsx) or CSV (.csv) file.")
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise ValidationError.single("path", "Choose an Excel (.xlsx) or CSV (.csv) file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError.single(
+            "path", f"{path.name} cannot be read ({exc.strerror or exc})."
+        ) from None
+    if suffix in (".xlsx", ".xlsm"):
+        sheet = _read_xlsx(path, data, sheet_name)
+    else:
+        sheet = _read_csv(path, data)
+    # The audit trail names the file an import came from, and its fingerprint.
+    sheet.file_name, sheet.sha256 = path.name, hashlib.sha256(data).hexdigest()
+    return sheet
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -85,8 +99,8 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path) -> Sheet:
-    text, encoding = decode(path.read_bytes())
+def _read_csv(path: Path, data: bytes) -> Sheet:
+    text, encoding = decode(data)
     lines = text.splitlines()
     skip = 0
     delimiter = ""
@@ -104,14 +118,14 @@ def _read_csv(path: Path) -> Sheet:
     return _to_sheet(path.stem, records, encoding, delimiter)
 
 
-def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
+def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook  # type: ignore[import-untyped]
     from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ValidationError.single(
             "path", f"{path.name} could not be read as an Excel file ({exc})."
@@ -208,6 +222,8 @@ class CellProblem:
 class ImportCheck:
     total: int
     valid: list[dict[str, Any]] = field(default_factory=list)
+    # Each valid row as stored (date, JSON, search text), made while checking: see tracker_import.
+    encoded: list[Encoded] = field(default_factory=list, repr=False)
     problems: list[CellProblem] = field(default_factory=list)
     bad_rows: list[int] = field(default_factory=list)
 
@@ -283,12 +299,16 @@ def check_import(
     pairs = [(c, mapping[c["key"]]) for c in columns if mapping.get(c["key"]) is not None]
     by_key = {c["key"]: c for c in columns}
     result = ImportCheck(total=0)
+    valid, encoded = result.valid, result.encoded
+    fast = FastRows(columns, people, mapping, dating["key"])
     convert = RowConverter(columns, people, memo=True)
-    for done, (number, cells) in enumerate(sheet.rows, start=1):
+    careful = careful_valid = 0
+    for number, cells in fast.take(sheet.rows, valid, encoded, progress):
+        # A row with a problem (or something unusual): converted cell by cell, as a typed row.
         raw = {c["key"]: cells[i] for c, i in pairs if i is not None}
         if all(is_blank(v) for v in raw.values()):
             continue  # a row with nothing in the mapped columns: a spacer, not a record
-        result.total += 1
+        careful += 1
         clean, errors = convert(raw)
         if clean.get(dating["key"]) is None and dating["key"] not in errors:
             errors[dating["key"]] = f"{dating['label']} must be filled in: it dates the row."
@@ -307,9 +327,10 @@ def check_import(
                     )
                 )
         else:
-            result.valid.append(clean)
-        if progress is not None and done % 5000 == 0:
-            progress(done, len(sheet.rows))
+            careful_valid += 1
+            valid.append(clean)
+            encoded.append(encode(columns, dating["key"], clean))
+    result.total = careful + len(valid) - careful_valid  # the rest went the fast way
     return result
 
 
@@ -346,5 +367,14 @@ def import_rows(
     if not check.valid:
         raise ValidationError.single("rows", "There are no valid rows to import.")
     tracker = get_tracker(session, tracker_id)
-    imported = bulk_add_entries(session, tracker, check.valid, recorded_by_id, today=today)
+    imported = bulk_add_entries(
+        session,
+        tracker,
+        check.valid,
+        recorded_by_id,
+        today=today,
+        encoded=check.encoded if len(check.encoded) == len(check.valid) else None,
+        file_name=sheet.file_name,
+        sha256=sheet.sha256,
+    )
     return ImportResult(imported, check.invalid_count)

@@ -11,8 +11,16 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Action, HandoverRecord, Incident, LogEntry, Observation, Person
+from ..models.search_index import OBSERVATION_SEARCH
 from .listing import PAGE_SIZE, Page, keyset_page, like_any
 from .record_listing import EARLIEST, day_start
+from .text_search import contains
+
+# Made once: building an alias is a measurable part of each page's statement.
+_OBSERVER = aliased(Person, name="observer")
+_LEAD = aliased(Person, name="lead")
+_AUTHOR = aliased(Person, name="author")
+
 
 # --- observations -----------------------------------------------------------------------------
 
@@ -55,8 +63,10 @@ OBSERVATION_SORTS: dict[str, ColumnElement[Any]] = {
 }
 
 
-def _observation_stmt(query: ObservationQuery, sort: ColumnElement[Any]) -> Select[Any]:
-    observer = aliased(Person)
+def _observation_stmt(
+    session: Session, query: ObservationQuery, sort: ColumnElement[Any]
+) -> Select[Any]:
+    observer = _OBSERVER
     columns: list[Any] = [
         Observation.id,
         Observation.observed_at,
@@ -94,7 +104,10 @@ def _observation_stmt(query: ObservationQuery, sort: ColumnElement[Any]) -> Sele
         stmt = stmt.where(Observation.observed_at < day_start(query.date_to + timedelta(days=1)))
     if query.search.strip():
         stmt = stmt.where(
-            like_any(
+            contains(
+                session,
+                OBSERVATION_SEARCH,
+                Observation.id,
                 [
                     Observation.staff_observed,
                     Observation.what_was_seen,
@@ -119,7 +132,7 @@ def observation_page(
     expr = OBSERVATION_SORTS.get(sort, OBSERVATION_SORTS["observed"])
     page = keyset_page(
         session,
-        _observation_stmt(query, expr),
+        _observation_stmt(session, query, expr),
         sort=expr,
         row_id=Observation.id,
         descending=descending,
@@ -160,7 +173,7 @@ HANDOVER_SORTS: dict[str, ColumnElement[Any]] = {
 
 
 def _handover_stmt(query: HandoverQuery, sort: ColumnElement[Any]) -> Select[Any]:
-    lead = aliased(Person)
+    lead = _LEAD
     stmt = (
         select(
             HandoverRecord.id,
@@ -259,7 +272,7 @@ LOG_SORTS: dict[str, ColumnElement[Any]] = {
 
 
 def _log_stmt(query: LogQuery, sort: ColumnElement[Any]) -> Select[Any]:
-    author = aliased(Person)
+    author = _AUTHOR
     stmt = (
         select(
             LogEntry.id,

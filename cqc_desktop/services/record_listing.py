@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -29,8 +29,10 @@ from ..models import (
     TrackerEntry,
 )
 from ..models.enums import ActionStatus
+from ..models.search_index import INCIDENT_SEARCH
 from .errors import NotFound
 from .listing import PAGE_SIZE, Page, keyset_page, like_any
+from .text_search import contains
 from .tracker_values import BadValue, to_date
 
 T = TypeVar("T")
@@ -47,8 +49,19 @@ def _search_terms(text: str) -> list[str]:
     return terms
 
 
+def _pattern(text: str) -> str:
+    """LIKE pattern for "contains ``text``", its own % and _ taken literally."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min)
+
+
+# Made once: building an alias is a measurable part of each page's statement.
+_RECORDER = aliased(Person, name="recorder")
+_REVIEWER = aliased(Person, name="reviewer")
 
 
 # --- tracker rows -----------------------------------------------------------------------------
@@ -92,7 +105,11 @@ def _tracker_conditions(tracker: Tracker, query: TrackerQuery) -> list[ColumnEle
     if query.date_to is not None:
         conditions.append(TrackerEntry.entry_date <= query.date_to)
     if query.search.strip():
-        conditions.append(like_any([TrackerEntry.search_text], query.search.lower()))
+        # search_text is stored lower-cased and sits in the tracker's index, so a plain LIKE on
+        # the lower-cased words reads index entries alone (lower() on each row would not help).
+        conditions.append(
+            TrackerEntry.search_text.like(_pattern(query.search.lower()), escape="\\")
+        )
     column = next((c for c in tracker.columns if c["key"] == query.column), None)
     if column is not None and query.column_value.strip():
         node = TrackerEntry.values[column["key"]]
@@ -108,7 +125,7 @@ def _tracker_conditions(tracker: Tracker, query: TrackerQuery) -> list[ColumnEle
 
 
 def _tracker_stmt(tracker: Tracker, query: TrackerQuery, sort: ColumnElement[Any]) -> Select[Any]:
-    recorder = aliased(Person)
+    recorder = _RECORDER
     return (
         select(
             TrackerEntry.id,
@@ -222,8 +239,50 @@ INCIDENT_SORTS: dict[str, ColumnElement[Any]] = {
 }
 
 
-def _incident_stmt(query: IncidentQuery, sort: ColumnElement[Any]) -> Select[Any]:
-    reviewer = aliased(Person)
+def _incident_conditions(session: Session, query: IncidentQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.service_id is not None:
+        conditions.append(Incident.service_id == query.service_id)
+    if query.incident_type:
+        conditions.append(Incident.incident_type == query.incident_type)
+    if query.severity:
+        conditions.append(Incident.severity == query.severity)
+    if query.date_from is not None:
+        conditions.append(Incident.occurred_at >= day_start(query.date_from))
+    if query.date_to is not None:
+        conditions.append(Incident.occurred_at < day_start(query.date_to + timedelta(days=1)))
+    late_before = day_start(query.today - timedelta(days=7))
+    state_filters: dict[str, ColumnElement[bool]] = {
+        "open": Incident.closed_on.is_(None),
+        "awaiting_review": Incident.reviewed_on.is_(None),
+        "late": Incident.learning_met.is_(False) & (Incident.occurred_at < late_before),
+        "met": Incident.learning_met.is_(True),
+        "closed": Incident.closed_on.is_not(None),
+    }
+    if query.state in state_filters:
+        conditions.append(state_filters[query.state])
+    if query.search.strip():
+        conditions.append(
+            contains(
+                session,
+                INCIDENT_SEARCH,
+                Incident.id,
+                [
+                    Incident.reference,
+                    Incident.person_ref,
+                    Incident.location,
+                    Incident.description,
+                    Incident.learning_point,
+                    Incident.reported_by,
+                ],
+                query.search,
+            )
+        )
+    return conditions
+
+
+def _incident_stmt(session: Session, query: IncidentQuery, sort: ColumnElement[Any]) -> Select[Any]:
+    reviewer = _REVIEWER
     columns: list[Any] = [
         Incident.id,
         Incident.reference,
@@ -250,47 +309,13 @@ def _incident_stmt(query: IncidentQuery, sort: ColumnElement[Any]) -> Select[Any
         sort,
         Incident.id,
     ]
-    stmt: Select[Any] = (
+    return (
         select(*columns)
         .outerjoin(reviewer, reviewer.id == Incident.reviewer_id)
         .outerjoin(HandoverRecord, HandoverRecord.id == Incident.handover_id)
         .outerjoin(Action, Action.id == Incident.action_id)
+        .where(*_incident_conditions(session, query))
     )
-    if query.service_id is not None:
-        stmt = stmt.where(Incident.service_id == query.service_id)
-    if query.incident_type:
-        stmt = stmt.where(Incident.incident_type == query.incident_type)
-    if query.severity:
-        stmt = stmt.where(Incident.severity == query.severity)
-    if query.date_from is not None:
-        stmt = stmt.where(Incident.occurred_at >= day_start(query.date_from))
-    if query.date_to is not None:
-        stmt = stmt.where(Incident.occurred_at < day_start(query.date_to + timedelta(days=1)))
-    late_before = day_start(query.today - timedelta(days=7))
-    state_filters: dict[str, ColumnElement[bool]] = {
-        "open": Incident.closed_on.is_(None),
-        "awaiting_review": Incident.reviewed_on.is_(None),
-        "late": Incident.learning_met.is_(False) & (Incident.occurred_at < late_before),
-        "met": Incident.learning_met.is_(True),
-        "closed": Incident.closed_on.is_not(None),
-    }
-    if query.state in state_filters:
-        stmt = stmt.where(state_filters[query.state])
-    if query.search.strip():
-        stmt = stmt.where(
-            like_any(
-                [
-                    Incident.reference,
-                    Incident.person_ref,
-                    Incident.location,
-                    Incident.description,
-                    Incident.learning_point,
-                    Incident.reported_by,
-                ],
-                query.search,
-            )
-        )
-    return stmt
 
 
 def incident_page(
@@ -304,7 +329,7 @@ def incident_page(
     expr = INCIDENT_SORTS.get(sort, INCIDENT_SORTS["occurred"])
     page = keyset_page(
         session,
-        _incident_stmt(query, expr),
+        _incident_stmt(session, query, expr),
         sort=expr,
         row_id=Incident.id,
         descending=descending,
@@ -360,6 +385,24 @@ def action_choices(
     ]
 
 
+def incident_counts(session: Session, query: IncidentQuery) -> tuple[int, int]:
+    """(how many incidents match, how many of those at the same home and filters, whatever the
+    "show" choice, have their 7-day learning late): the Incidents tab's summary line. One pass
+    over the matching rows when the choice allows (a search reads its matches once, not twice)."""
+    if query.state not in ("", "late"):
+        return incident_count(session, query), incident_count(session, replace(query, state="late"))
+    late = Incident.learning_met.is_(False) & (
+        Incident.occurred_at < day_start(query.today - timedelta(days=7))
+    )
+    stmt = select(func.count(Incident.id), func.count(case((late, 1)))).where(
+        *_incident_conditions(session, query)
+    )
+    shown, late_count = session.execute(stmt).one()
+    return int(shown or 0), int(late_count or 0)
+
+
 def incident_count(session: Session, query: IncidentQuery) -> int:
-    stmt = _incident_stmt(query, Incident.occurred_at)  # type: ignore[arg-type]
-    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    """How many incidents match. The list's joins only add columns (each finds at most one
+    row), so the count reads the incident table, and mostly its indexes, alone."""
+    stmt = select(func.count(Incident.id)).where(*_incident_conditions(session, query))
+    return int(session.scalar(stmt) or 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -102,6 +102,21 @@ def write(path: Path, table: Table, progress: Callable[[int], None] | None = Non
     return count
 
 
+class _Counted:
+    """The table's rows as a writer takes them, counted, with ``progress`` told every 5,000:
+    the part both writers share (what each makes of a value differs)."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]], progress: Callable[[int], None] | None):
+        self.rows, self.progress, self.count = rows, progress, 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            yield row
+            self.count += 1
+            if self.progress is not None and self.count % 5000 == 0:
+                self.progress(self.count)
+
+
 def _csv_text(value: Any, kind: str) -> str:
     if value is None:
         return ""
@@ -120,17 +135,13 @@ def _csv_text(value: Any, kind: str) -> str:
 
 
 def _write_csv(path: Path, table: Table, progress: Callable[[int], None] | None) -> int:
-    count = 0
     kinds = [c.kind for c in table.columns]
+    rows = _Counted(table.rows, progress)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
         out.writerow([c.header for c in table.columns])
-        for row in table.rows:
-            out.writerow([_csv_text(v, k) for v, k in zip(row, kinds, strict=True)])
-            count += 1
-            if progress is not None and count % 5000 == 0:
-                progress(count)
-    return count
+        out.writerows([_csv_text(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows)
+    return rows.count
 
 
 def _sheet_title(title: str) -> str:
@@ -160,8 +171,8 @@ def _write_xlsx(path: Path, table: Table, progress: Callable[[int], None] | None
     sheet.append(header)
     formats = {"date": "DD/MM/YYYY", "datetime": "DD/MM/YYYY HH:MM"}
     kinds = [c.kind for c in table.columns]
-    count = 0
-    for row in table.rows:
+    rows = _Counted(table.rows, progress)
+    for row in rows:
         cells: list[Any] = []
         for value, kind in zip(row, kinds, strict=True):
             if isinstance(value, bool):
@@ -177,13 +188,10 @@ def _write_xlsx(path: Path, table: Table, progress: Callable[[int], None] | None
             else:
                 cells.append(value)
         sheet.append(cells)
-        count += 1
-        if progress is not None and count % 5000 == 0:
-            progress(count)
     last = get_column_letter(max(len(table.columns), 1))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{last}{rows.count + 1}"
     book.save(path)
-    return count
+    return rows.count
 
 
 # --- the lists --------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ TEXT_LIMIT = 2000
 
 _UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_NAMED_DATE = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})[ -,]*(\d{2}|\d{4})")
+# "24 Nov 2026", "24 November, 2026", and "24-Nov-2026" as Excel shows a date formatted dd-mmm-yyyy.
+_NAMED_DATE = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})[ ,-]*(\d{2}|\d{4})")
 _COMPACT_DATE = re.compile(r"(\d{2})(\d{2})(\d{2}|\d{4})")
 _SERIAL_DATE = re.compile(r"\d{5}(\.0+)?")
 # A time at the end of a date ("26/11/2026 18:30", "2026-11-26T00:00:00") is dropped.

@@ -8,15 +8,15 @@ worked out from this tracker are brought up to date in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from ..config import RESOURCES
-from ..models import Person, Tracker, TrackerEntry, utcnow
+from ..models import Person, Tracker, TrackerEntry
 from . import derived_measures
 from .errors import NotAllowed, NotFound, Problems, ValidationError
 from .permissions import Permission, require
@@ -26,7 +26,6 @@ from .tracker_values import COLUMN_TYPES, PeopleIndex, convert_row, search_text
 TRACKERS = RESOURCES / "trackers"
 INCIDENT_TRACKER_NAME = "Incident improvement tracker"
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,59}")
-BULK_CHUNK = 5000
 
 
 # --- definitions ------------------------------------------------------------------------------
@@ -443,47 +442,6 @@ def delete_tracker_entry(session: Session, entry_id: int, *, today: date | None 
     session.delete(entry)
     session.flush()
     derived_measures.tracker_changed(session, tracker_id, [day], today)
-
-
-def bulk_add_entries(
-    session: Session,
-    tracker: Tracker,
-    rows: Sequence[dict[str, Any]],
-    recorded_by_id: int | None = None,
-    *,
-    today: date | None = None,
-) -> int:
-    """Insert already-validated rows in large batches (an import of 200,000 rows must not make
-    200,000 ORM objects). The caller's transaction makes it all or nothing."""
-    require(session, Permission.RECORD)
-    _writable(tracker)
-    key = date_column(tracker)["key"]
-    now = utcnow()
-    dates: set[date] = set()
-    batch: list[dict[str, Any]] = []
-    for values in rows:
-        day = date.fromisoformat(values[key])
-        dates.add(day)
-        batch.append(
-            {
-                "tracker_id": tracker.id,
-                "entry_date": day,
-                "values": values,
-                "search_text": search_text(tracker.columns, values),
-                "recorded_by_id": recorded_by_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        if len(batch) >= BULK_CHUNK:
-            session.execute(insert(TrackerEntry), batch)
-            batch = []
-    if batch:
-        session.execute(insert(TrackerEntry), batch)
-    session.flush()
-    if dates:
-        derived_measures.tracker_changed(session, tracker.id, dates, today, full=True)
-    return len(rows)
 
 
 def entry_values(session: Session, entry_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

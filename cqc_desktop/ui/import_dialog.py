@@ -4,12 +4,15 @@ import button is pressed, and then it is all in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -34,6 +38,46 @@ from .oversight_common import actor_of, muted
 
 PREVIEW_ROWS = 15
 IMPORT_FILTER = "Spreadsheets (*.xlsx *.csv *.txt);;All files (*)"
+BIG_ROWS = 20_000  # from here a step takes seconds: a small window says what is happening
+BIG_FILE_BYTES = 2_000_000
+
+
+class Busy:
+    """A window over the import dialog saying what a long step is doing, with how far it has got
+    when the step can say so. It has no Cancel: an import is all or nothing and ends by itself."""
+
+    def __init__(self, parent: QWidget, text: str, total: int = 0) -> None:
+        self.dialog = QProgressDialog(text, "", 0, total, parent)
+        self.dialog.setCancelButton(None)
+        self.dialog.setWindowTitle("Import")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.setAutoClose(False)
+        self.dialog.setValue(0)
+        QApplication.processEvents()  # painted before the work starts
+
+    def step(self, done: int, total: int) -> None:
+        """Between batches of rows while checking: only reading, so other events may run."""
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        QApplication.processEvents()
+
+    def close(self) -> None:
+        self.dialog.close()
+        self.dialog.deleteLater()
+
+
+@contextmanager
+def busy(parent: QWidget, text: str, *, big: bool, total: int = 0) -> Iterator[Busy | None]:
+    """The wait cursor always; the Busy window too for a big file."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    window = Busy(parent, text, total) if big else None
+    try:
+        yield window
+    finally:
+        if window is not None:
+            window.close()
+        QGuiApplication.restoreOverrideCursor()
 
 
 def choose_import_path(parent: QWidget) -> Path | None:
@@ -114,7 +158,9 @@ class ImportDialog(QDialog):
 
     def load_file(self, path: Path) -> bool:
         try:
-            self.sheet = importers.read_sheet(path)
+            size = path.stat().st_size if path.is_file() else 0
+            with busy(self, f"Reading {path.name}…", big=size >= BIG_FILE_BYTES):
+                self.sheet = importers.read_sheet(path)
         except ServiceError as exc:
             report_problem(self.parentWidget(), "Import", exc)
             return False
@@ -153,16 +199,21 @@ class ImportDialog(QDialog):
             return
         self.check = None
         self.mapping_error.setText("")
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        rows = len(self.sheet.rows)
         try:
-            with self.ctx.db.reading() as session:
+            with (
+                busy(self, f"Checking {rows:,} rows…", big=rows >= BIG_ROWS, total=rows) as window,
+                self.ctx.db.reading() as session,
+            ):
                 self.check = importers.check_import(
-                    session, self.tracker_id, self.sheet, self.mapping()
+                    session,
+                    self.tracker_id,
+                    self.sheet,
+                    self.mapping(),
+                    progress=window.step if window is not None else None,
                 )
         except ValidationError as error:
             self.mapping_error.setText(" ".join(error.errors.values()))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self._show_check()
 
     def _show_check(self) -> None:
@@ -200,9 +251,14 @@ class ImportDialog(QDialog):
     def run_import(self, *, only_valid: bool) -> None:
         if self.sheet is None or self.check is None:
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        rows = self.check.valid_count
         try:
-            with self.ctx.db.unit_of_work(actor_of(self.ctx)) as session:
+            # No events are handled while the rows are written (a timer's save would wait on
+            # this transaction's lock), so the Busy window shows no count: it says what is going on.
+            with (
+                busy(self, f"Importing {rows:,} rows…", big=rows >= BIG_ROWS),
+                self.ctx.db.unit_of_work(actor_of(self.ctx)) as session,
+            ):
                 result = importers.import_rows(
                     session,
                     self.tracker_id,
@@ -213,10 +269,8 @@ class ImportDialog(QDialog):
                     checked=self.check,
                 )
         except ServiceError as exc:
-            QGuiApplication.restoreOverrideCursor()
             report_problem(self, "Import", exc)
             return
-        QGuiApplication.restoreOverrideCursor()
         self.imported = result.imported
         window = self.parentWidget().window() if self.parentWidget() else None
         if window is not None and hasattr(window, "statusBar"):

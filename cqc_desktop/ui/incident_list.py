@@ -106,6 +106,7 @@ class IncidentList(QWidget):
             default_sort=("occurred", True),
             background=self._background,
         )
+        self._sized = False
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName("Incident improvement tracker" if tracker else "Incidents")
@@ -141,7 +142,11 @@ class IncidentList(QWidget):
     def set_query(self, query: IncidentQuery) -> None:
         self.query = query
         self.model.reload()
-        self._size_columns()
+        # Widths are worked out from the first rows shown, once: a refresh, filter or sort keeps
+        # the columns (and any the user widened) where they are, and measures no text.
+        if not self._sized and self.model.rowCount():
+            self._size_columns()
+            self._sized = True
 
     def show_home(self, service_id: int, search: str, date_from: Any, date_to: Any) -> None:
         self.set_query(

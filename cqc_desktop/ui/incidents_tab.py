@@ -3,15 +3,18 @@ check it within 7 days. Late 7-day learning is highlighted in red."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from ..models.enums import IncidentType, Supports
 from ..services import incidents
 from ..services.errors import ServiceError
 from ..services.permissions import Permission
-from ..services.record_listing import INCIDENT_STATES, IncidentQuery, action_choices, incident_count
+from ..services.record_listing import (
+    INCIDENT_STATES,
+    IncidentQuery,
+    action_choices,
+    incident_counts,
+)
 from .context import AppContext
 from .forms import inform, report_problem
 from .incident_list import IncidentList
@@ -116,8 +119,7 @@ class IncidentsTab(QWidget):
         self.list.set_query(query)
         self.list.select(selected)
         with self.ctx.db.reading() as session:
-            shown = incident_count(session, query)
-            late = incident_count(session, replace(query, state="late"))
+            shown, late = incident_counts(session, query)
         text = f"{shown} incident{'s' if shown != 1 else ''} shown."
         if late:
             text += (

@@ -110,6 +110,7 @@ class ObservationsTab(QWidget):
         self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         self.summary = muted()
+        self._sized = False
         self._build()
         self.home.currentIndexChanged.connect(lambda _i: self.reload())
         self.area.currentIndexChanged.connect(lambda _i: self.reload())
@@ -170,14 +171,11 @@ class ObservationsTab(QWidget):
 
     def reload(self) -> None:
         self.model.reload()
-        metrics = self.view.fontMetrics()
-        for n, column in enumerate(COLUMNS[:-1]):
-            sample = [column.title] + [
-                column.text(self.model.row_at(i)) for i in range(min(40, self.model.rowCount()))
-            ]
-            self.view.setColumnWidth(
-                n, min(max(metrics.horizontalAdvance(s) for s in sample) + 22, 300)
-            )
+        # Widths come from the first rows shown, once: a refresh, filter or sort leaves the
+        # columns (and any the user widened) where they are, and measures no text.
+        if not self._sized and self.model.rowCount():
+            self._size_columns()
+            self._sized = True
         not_met = sum(
             1
             for i in range(self.model.rowCount())
@@ -195,6 +193,16 @@ class ObservationsTab(QWidget):
         )
         enabled = can(self.ctx, Permission.RECORD) and self.service_id() is not None
         self.new_button.setEnabled(enabled)
+
+    def _size_columns(self) -> None:
+        metrics = self.view.fontMetrics()
+        for n, column in enumerate(COLUMNS[:-1]):
+            sample = [column.title] + [
+                column.text(self.model.row_at(i)) for i in range(min(40, self.model.rowCount()))
+            ]
+            self.view.setColumnWidth(
+                n, min(max(metrics.horizontalAdvance(s) for s in sample) + 22, 300)
+            )
 
     def _on_data_changed(self, what: str) -> None:
         if what in ("*", "service"):

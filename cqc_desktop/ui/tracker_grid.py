@@ -132,6 +132,7 @@ class TrackerGrid(QTableView):
         model.modelReset.connect(self._after_reset)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self._watched_selection: QItemSelectionModel | None = None
+        self._sized_for: tuple[Any, ...] | None = None
         self._connect_selection()
 
     def _connect_selection(self) -> None:
@@ -144,7 +145,12 @@ class TrackerGrid(QTableView):
     # --- layout ----------------------------------------------------------------------------
     def _after_reset(self) -> None:
         self._connect_selection()
-        self._size_columns()
+        # Widths are set when a tracker is opened, not on every refresh, filter or sort: columns
+        # the user widened stay put, and a refresh does not measure 600 cells of text again.
+        shape = (self.grid.query.tracker_id if self.grid.query else None, self.grid.column_keys())
+        if shape != self._sized_for:
+            self._sized_for = shape
+            self._size_columns()
         key, descending = self.grid.sort_key, self.grid.descending
         keys = [c["key"] for c in self.grid.columns]
         dating = next((i for i, c in enumerate(self.grid.columns) if c["type"] == "date"), -1)

@@ -39,6 +39,10 @@ ERROR_BRUSH = QBrush(QColor("#f8d7d5"))
 PENDING_BRUSH = QBrush(QColor("#fff4c2"))
 NEW_ROW_BRUSH = QBrush(QColor("#eef3f9"))
 Index = QModelIndex | QPersistentModelIndex
+# Asked once per cell per repaint: combining enum flags on every call was a measurable cost.
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+_ANSWERED = frozenset({int(DISPLAY), int(EDIT), int(BACKGROUND), int(TOOLTIP), int(ID_ROLE)})
 
 
 @dataclass
@@ -137,6 +141,17 @@ class TrackerGridModel(QAbstractTableModel):
                 self.rows.append(self._new_row())
         self.endResetModel()
 
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c["key"] for c in self.columns)
+
+    @property
+    def all_loaded(self) -> bool:
+        """Every row under the filter is in the grid (so counting them needs no query)."""
+        return self.query is not None and not (self.more_before or self.more_after)
+
+    def saved_rows(self) -> int:
+        return sum(1 for r in self.rows if r.entry_id is not None)
+
     def _row(self, entry: Any) -> GridRow:
         return GridRow(entry.id, dict(entry.values))
 
@@ -206,8 +221,7 @@ class TrackerGridModel(QAbstractTableModel):
         return "✎" if row.dirty else str(section + 1)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base if self.read_only else base | Qt.ItemFlag.ItemIsEditable
+        return _READ_ONLY if self.read_only else _EDITABLE
 
     def text(self, row: int, column: int) -> str:
         grid_row, col = self.rows[row], self.columns[column]
@@ -216,23 +230,23 @@ class TrackerGridModel(QAbstractTableModel):
         return display(col, grid_row.values.get(col["key"]))
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid():
+        # Painting asks for a dozen roles per cell and this grid answers four: the others leave
+        # before any lookup (a page of cells is asked about thousands of times per repaint).
+        if role not in _ANSWERED or not index.isValid():
             return None
-        row = self.rows[index.row()]
-        key = self.columns[index.column()]["key"]
         if role in (DISPLAY, EDIT):
             return self.text(index.row(), index.column())
+        row = self.rows[index.row()]
+        if role == ID_ROLE:
+            return row.entry_id
+        key = self.columns[index.column()]["key"]
         if role == BACKGROUND:
             if key in row.errors:
                 return ERROR_BRUSH
             if key in row.pending:
                 return PENDING_BRUSH
             return NEW_ROW_BRUSH if row.entry_id is None else None
-        if role == TOOLTIP:
-            return row.errors.get(key) or self._hint(self.columns[index.column()])
-        if role == ID_ROLE:
-            return row.entry_id
-        return None
+        return row.errors.get(key) or self._hint(self.columns[index.column()])
 
     @staticmethod
     def _hint(column: dict[str, Any]) -> str:

@@ -284,12 +284,15 @@ class TrackersTab(QWidget):
         if self.model.query is None and not incidents:
             self.count.setText("")
             return
-        with self.ctx.db.reading() as session:
-            if incidents:
-                total = incident_count(session, self.incident_view.query)
-            else:
-                assert self.model.query is not None
-                total = tracker_count(session, self.model.query)
+        if not incidents and self.model.all_loaded:
+            total = self.model.saved_rows()  # a short or tightly filtered list: no count query
+        else:
+            with self.ctx.db.reading() as session:
+                if incidents:
+                    total = incident_count(session, self.incident_view.query)
+                else:
+                    assert self.model.query is not None
+                    total = tracker_count(session, self.model.query)
         filtered = bool(self.filters.text().strip() or any(self._dates()))
         self.count.setText(
             f"{total:,} row{'s' if total != 1 else ''}" + (" match" if filtered else "")

@@ -325,3 +325,40 @@ def test_a_new_home_gets_the_built_in_trackers(qtbot: QtBot, db: Database) -> No
         "Medicines improvement tracker",
         "Incident improvement tracker",
     ]
+
+
+def test_row_counts_past_one_page_and_widths_kept_while_filtering(
+    db: Database, home: dict[str, int], tab: TrackersTab
+) -> None:
+    """The count under the grid is right whether the filtered rows fit in the grid (counted
+    there) or run past its page (counted in SQL); filtering keeps the column widths."""
+    from cqc_desktop.services.trackers import add_tracker_entry
+
+    with db.unit_of_work() as s:
+        for i in range(230):
+            add_tracker_entry(
+                s,
+                home["tracker"],
+                {
+                    "date": (TODAY - timedelta(days=i % 20)).isoformat(),
+                    "shift": "Night",
+                    "medicine_round": "22:00 round",
+                    "time_due": "22:00",
+                    "time_given": "22:10",
+                    "reason": "Agency nurse" if i % 10 else "Call bells",
+                    "recorded_by": "Zoë Hart",
+                },
+                today=TODAY,
+            )
+    tab.ctx.sig_data_changed.emit("*")
+    assert tab.model.more_before  # more rows than the grid's page
+    assert tab.count.text() == "230 rows"
+    tab.grid.setColumnWidth(6, 333)
+    tab.filters.search.setText("agency")
+    tab.filters.apply_now()
+    assert tab.model.more_before and tab.count.text() == "207 rows match"
+    tab.filters.search.setText("call bells")
+    tab.filters.apply_now()
+    assert not tab.model.more_before and tab.count.text() == "23 rows match"
+    assert tab.model.saved_rows() == 23
+    assert tab.grid.columnWidth(6) == 333

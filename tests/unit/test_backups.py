@@ -258,18 +258,21 @@ def test_a_backup_is_made_before_every_upgrade(
 ) -> None:
     import cqc_desktop.db as dbmod
     import cqc_desktop.migrations.runner as runner
+    from cqc_desktop.migrations import HEAD_REVISION, KNOWN_REVISIONS
 
     location = filled.location
     filled.dispose()
-    monkeypatch.setattr(dbmod, "HEAD_REVISION", "0002")
-    monkeypatch.setattr(dbmod, "KNOWN_REVISIONS", ("0001", "0002"))
+    # A release with one more revision than this one opens this database.
+    following = f"{int(HEAD_REVISION) + 1:04d}"
+    monkeypatch.setattr(dbmod, "HEAD_REVISION", following)
+    monkeypatch.setattr(dbmod, "KNOWN_REVISIONS", (*KNOWN_REVISIONS, following))
     monkeypatch.setattr(runner, "upgrade_to_head", lambda engine: None)
     upgraded = Database(location)
     assert upgraded.schema_status == "upgraded"
     upgraded.dispose()
     [made] = [b for b in list_backups(location.backups_dir) if b.kind == "before-upgrade"]
     manifest = backups.read_manifest(made.path)
-    assert manifest["schema_revision"] == "0001" and manifest["counts"]["action"] == 1
+    assert manifest["schema_revision"] == HEAD_REVISION and manifest["counts"]["action"] == 1
 
 
 def test_check_finds_missing_and_altered_attachments(filled: Database) -> None:

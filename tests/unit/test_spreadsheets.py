@@ -314,3 +314,22 @@ def test_export_refuses_other_formats_and_missing_folders(
     # The last good file is untouched and no half-written file is left behind.
     assert [p.name for p in out.iterdir()] == ["meds.csv"]
     assert (out / "meds.csv").read_text(encoding="utf-8") == "last good export"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_both_export_formats_count_their_rows_and_report_progress(
+    tmp_path: Path, suffix: str
+) -> None:
+    table = spreadsheets.Table(
+        "Counts",
+        [spreadsheets.Column("Day", "date"), spreadsheets.Column("N", "number")],
+        ([date(2026, 11, 1 + n % 28), n] for n in range(12_000)),
+    )
+    seen: list[int] = []
+    assert spreadsheets.write(tmp_path / f"counts{suffix}", table, seen.append) == 12_000
+    assert seen == [5000, 10_000]
+    if suffix == ".xlsx":
+        sheet = load_workbook(tmp_path / "counts.xlsx").active
+        assert sheet.auto_filter.ref == "A1:B12001"
+    else:
+        assert len((tmp_path / "counts.csv").read_text(encoding="utf-8-sig").splitlines()) == 12_001

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 08:49:39.374521
+Create Date: 2026-11-26 11:42:56.108213
 """
 
 from alembic import op
@@ -205,7 +205,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting")),
     )
     with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.create_index("ix_meeting_held_on", ["held_on"], unique=False)
         batch_op.create_index("ix_meeting_service_held", ["service_id", "held_on"], unique=False)
+        batch_op.create_index("ix_meeting_type", ["meeting_type"], unique=False)
 
     op.create_table(
         "action",
@@ -564,7 +566,8 @@ def upgrade() -> None:
     with op.batch_alter_table("observation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_observation_action_id"), ["action_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_observation_area"), ["area"], unique=False)
-        batch_op.create_index(batch_op.f("ix_observation_outcome"), ["outcome"], unique=False)
+        batch_op.create_index("ix_observation_at", ["observed_at"], unique=False)
+        batch_op.create_index("ix_observation_outcome_at", ["outcome", "observed_at"], unique=False)
         batch_op.create_index(
             "ix_observation_service_at", ["service_id", "observed_at"], unique=False
         )
@@ -671,8 +674,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("incident", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_incident_action_id"), ["action_id"], unique=False)
+        batch_op.create_index("ix_incident_at", ["occurred_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_incident_handover_id"), ["handover_id"], unique=False)
+        batch_op.create_index(
+            "ix_incident_learning", ["learning_met", "service_id", "occurred_at"], unique=False
+        )
         batch_op.create_index("ix_incident_service_at", ["service_id", "occurred_at"], unique=False)
+        batch_op.create_index("ix_incident_severity", ["severity"], unique=False)
+        batch_op.create_index("ix_incident_type", ["incident_type"], unique=False)
         batch_op.create_index(
             "ix_incident_type_person", ["incident_type", "person_ref"], unique=False
         )
@@ -752,8 +761,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tracker_entry")),
     )
     with op.batch_alter_table("tracker_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_tracker_entry_tracker", ["tracker_id"], unique=False)
         batch_op.create_index(
-            "ix_tracker_entry_tracker_date", ["tracker_id", "entry_date", "id"], unique=False
+            "ix_tracker_entry_tracker_date",
+            ["tracker_id", "entry_date", "id", "search_text"],
+            unique=False,
         )
 
     op.create_table(
@@ -800,6 +812,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_evidence_action_id"), ["action_id"], unique=False)
+        batch_op.create_index(
+            "ix_evidence_action_source", ["action_id", "source_type"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_evidence_audit_run_id"), ["audit_run_id"], unique=False
         )
@@ -851,11 +866,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_evidence_incident_id"))
         batch_op.drop_index(batch_op.f("ix_evidence_collected_on"))
         batch_op.drop_index(batch_op.f("ix_evidence_audit_run_id"))
+        batch_op.drop_index("ix_evidence_action_source")
         batch_op.drop_index(batch_op.f("ix_evidence_action_id"))
 
     op.drop_table("evidence")
     with op.batch_alter_table("tracker_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_tracker_entry_tracker_date")
+        batch_op.drop_index("ix_tracker_entry_tracker")
 
     op.drop_table("tracker_entry")
     with op.batch_alter_table("review", schema=None) as batch_op:
@@ -870,8 +887,12 @@ def downgrade() -> None:
     op.drop_table("measure_point")
     with op.batch_alter_table("incident", schema=None) as batch_op:
         batch_op.drop_index("ix_incident_type_person")
+        batch_op.drop_index("ix_incident_type")
+        batch_op.drop_index("ix_incident_severity")
         batch_op.drop_index("ix_incident_service_at")
+        batch_op.drop_index("ix_incident_learning")
         batch_op.drop_index(batch_op.f("ix_incident_handover_id"))
+        batch_op.drop_index("ix_incident_at")
         batch_op.drop_index(batch_op.f("ix_incident_action_id"))
 
     op.drop_table("incident")
@@ -886,7 +907,8 @@ def downgrade() -> None:
     op.drop_table("tracker")
     with op.batch_alter_table("observation", schema=None) as batch_op:
         batch_op.drop_index("ix_observation_service_at")
-        batch_op.drop_index(batch_op.f("ix_observation_outcome"))
+        batch_op.drop_index("ix_observation_outcome_at")
+        batch_op.drop_index("ix_observation_at")
         batch_op.drop_index(batch_op.f("ix_observation_area"))
         batch_op.drop_index(batch_op.f("ix_observation_action_id"))
 
@@ -945,7 +967,9 @@ def downgrade() -> None:
 
     op.drop_table("action")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_index("ix_meeting_type")
         batch_op.drop_index("ix_meeting_service_held")
+        batch_op.drop_index("ix_meeting_held_on")
 
     op.drop_table("meeting")
     with op.batch_alter_table("finding", schema=None) as batch_op:
