@@ -71,6 +71,12 @@ from cqc_desktop.models.enums import (
     Role,
     Severity,
 )
+from cqc_desktop.models.search_index import (
+    SEARCH_INDEXES,
+    SearchIndex,
+    create_statements,
+    drop_statements,
+)
 from cqc_desktop.services import people, users
 from cqc_desktop.services.audit_trail import GENESIS, entry_hash, value_text
 from cqc_desktop.services.governance import install_builtin_audit_templates
@@ -946,6 +952,13 @@ class Generator:
 
     def run(self) -> dict[str, int]:
         self.counts: dict[str, int] = {}
+        # The search indexes' triggers would index every bulk-inserted row one at a time; set
+        # them aside and build each index once at the end (the same statements migration 0002 runs).
+        search_indexes = self._search_indexes()
+        with self.db.engine.begin() as conn:
+            for index in search_indexes:
+                for statement in drop_statements(index):
+                    conn.exec_driver_sql(statement)
         for step in (
             self.setup,
             self.plans,
@@ -960,9 +973,26 @@ class Generator:
             t0 = time.perf_counter()
             step()
             print(f"  {step.__name__:<20} {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
+        t0 = time.perf_counter()
+        with self.db.engine.begin() as conn:
+            for index in search_indexes:
+                for statement in create_statements(index):
+                    conn.exec_driver_sql(statement)
+        print(f"  {'search_indexes':<20} {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
         with self.db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         return self.counts
+
+    def _search_indexes(self) -> list[SearchIndex]:
+        """The search indexes this database has (none where SQLite lacks the trigram tokenizer)."""
+        with self.db.engine.connect() as conn:
+            names = {
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+        return [index for index in SEARCH_INDEXES if index.name in names]
 
 
 def generate(
