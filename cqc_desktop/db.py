@@ -313,7 +313,25 @@ class Database:
         return run_daily_backup(self.location, now)
 
     def dispose(self) -> None:
+        if self.lock is not None:
+            self._optimize()
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+    def _optimize(self) -> None:
+        """Let SQLite refresh the statistics its query planner uses, as it advises on closing.
+
+        A database filled by months of use has none until then, and the lists' queries pick
+        their indexes from them. ``analysis_limit`` keeps it to a few milliseconds even on a
+        provider's large file; a failure here must never stop the app closing.
+        """
+        if self.location.sqlite_path is None:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit=400")
+                conn.exec_driver_sql("PRAGMA optimize")
+        except DatabaseError:
+            pass

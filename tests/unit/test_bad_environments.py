@@ -22,7 +22,7 @@ from cqc_desktop.config import resolve
 from cqc_desktop.db import Database, DatabaseDamaged, DatabaseInUse, DatabaseProblem, StorageProblem
 from cqc_desktop.instance import InstanceLock, network_share
 from cqc_desktop.models import Attachment, Evidence, Service
-from cqc_desktop.services import actions, backups, evidence, people, plans
+from cqc_desktop.services import actions, audit_history, backups, evidence, people, plans
 from cqc_desktop.services.errors import NotFound
 from cqc_desktop.services.evidence import safe_file_name
 from cqc_desktop.services.restore import check_database, latest_good_backup
@@ -345,3 +345,20 @@ def test_a_missing_attached_file_is_explained_everywhere(db: Database, tmp_path:
     made = backups.create_backup(db.location)
     assert made.missing == [stored_name]
     assert "already missing" in made.describe()
+
+
+# --- closing ----------------------------------------------------------------------------------------
+
+
+def test_closing_the_app_leaves_sqlite_statistics_for_choosing_indexes(tmp_path: Path) -> None:
+    """A database filled by use has no planner statistics until SQLite is asked to gather them;
+    the app does so as it closes (``PRAGMA optimize``), on the tables it has read."""
+    db = Database(resolve(str(tmp_path / "cqc.sqlite3")))
+    db.acquire_instance_lock("manager")
+    home = _home(db)
+    with db.reading() as s:  # the home's History, read through the audit trail's record index
+        assert {e.field for e in audit_history.history(s, "Service", home)} >= {"name"}
+    db.dispose()
+    with closing(sqlite3.connect(tmp_path / "cqc.sqlite3")) as con:
+        analysed = {r[0] for r in con.execute("SELECT tbl FROM sqlite_stat1")}
+    assert "audit_log" in analysed
