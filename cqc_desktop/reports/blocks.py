@@ -142,7 +142,8 @@ def register_table(lines: Sequence[ActionLine], as_of: date, *, width: float) ->
         rows.append(
             [
                 a.reference,
-                action_cell(a),
+                # Just the title (a plain string when it fits) unless there is a flag to show.
+                action_cell(a) if a.flag or (a.reopen_count and not a.closed) else a.title,
                 f"{a.lead}\n{a.lead_role}".strip(),
                 a.status if not a.closed else f"Closed {when(a.closed_on)}",
                 rag_cell(a.rag),

@@ -1,19 +1,25 @@
-"""XmR charts in the NHS "Making Data Count" style, drawn with reportlab.graphics.
+"""XmR charts in the NHS "Making Data Count" style, drawn straight onto the PDF canvas.
 
 Grey points are common-cause variation, blue special-cause improvement, orange special-cause
 concern; the mean is a solid line, the process limits dashed grey and the target dashed red.
 The baseline the action started from is dotted, so the chart shows how far the measure has come.
+
+A monthly report holds dozens of these, so the chart is worked out once as a short list of
+marks (``ChartMarks``) and painted with a handful of PDF paths: all grid lines in one stroke,
+all points of one colour in one stroke (a zero-length segment with a round cap is a filled
+dot), all labels in one text object. reportlab.graphics would make one object, and one
+graphics-state change, for every dot and label.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from ..formatting import number
@@ -37,8 +43,161 @@ POINT_COLOURS = {
     Variation.CONCERN.value: SPC_CONCERN,
     Variation.NEITHER.value: colors.HexColor("#490092"),
 }
+GRID = colors.HexColor("#eeeeee")
 LEFT, RIGHT, TOP, BOTTOM = 34.0, 92.0, 8.0, 40.0
 FONT_SIZE = 7
+POINT_RADIUS = 2.6  # the dot's radius; its outline (1 pt, same colour) adds 0.5 pt all round
+LEGEND_RADIUS = 2.4
+# Three measures (heading, facts, chart and reading) fit on a portrait page at this height; at
+# 62 mm only two did, leaving a third of each page blank.
+CHART_HEIGHT = 54 * mm
+DOT = (1.0, 2.0)  # the baseline's dotted pattern
+DASH = (3.0, 2.0)  # process limits
+TARGET_DASH = (5.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A straight line: from (x1, y1) to (x2, y2)."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: colors.Color
+    width: float
+    dash: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    colour: colors.Color
+    size: float = FONT_SIZE
+    anchor: str = "start"  # "start", "middle" or "end"
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    colour: colors.Color
+    radius: float = POINT_RADIUS
+
+
+@dataclass
+class ChartMarks:
+    """Everything one chart paints, in the order it is painted."""
+
+    width: float
+    height: float
+    frame: tuple[float, float, float, float]  # x, y, width, height of the plot area
+    grid: list[Mark] = field(default_factory=list)
+    lines: list[Mark] = field(default_factory=list)  # reference lines and legend samples
+    trace: list[tuple[float, float]] = field(default_factory=list)  # the line through the points
+    dots: list[Dot] = field(default_factory=list)  # the points, then the legend's dots
+    labels: list[Label] = field(default_factory=list)
+
+
+class ChartFlowable(Flowable):
+    """A chart as an ordinary flowable (so it can be kept with the heading before it)."""
+
+    def __init__(self, marks: ChartMarks) -> None:
+        super().__init__()
+        self.marks = marks
+        self.width, self.height = marks.width, marks.height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        paint(self.marks, self.canv)
+
+
+def paint(marks: ChartMarks, canvas: Canvas) -> None:
+    canvas.saveState()
+    canvas.setLineCap(0)
+    canvas.setLineJoin(0)
+    _stroke(canvas, marks.grid)
+    x, y, w, h = marks.frame
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.setDash()
+    canvas.rect(x, y, w, h, stroke=1, fill=0)
+    _stroke(canvas, marks.lines)
+    if len(marks.trace) > 1:
+        canvas.setStrokeColor(SPC_COMMON)
+        canvas.setLineWidth(1.1)
+        canvas.setDash()
+        path = canvas.beginPath()
+        path.moveTo(*marks.trace[0])
+        for point in marks.trace[1:]:
+            path.lineTo(*point)
+        canvas.drawPath(path, stroke=1, fill=0)
+    _dots(canvas, marks.dots)
+    _labels(canvas, marks.labels)
+    canvas.restoreState()
+
+
+def _stroke(canvas: Canvas, marks: Sequence[Mark]) -> None:
+    """One path for each run of lines drawn alike (colour, width, dash)."""
+    i = 0
+    while i < len(marks):
+        first = marks[i]
+        path = canvas.beginPath()
+        while i < len(marks) and (marks[i].colour, marks[i].width, marks[i].dash) == (
+            first.colour,
+            first.width,
+            first.dash,
+        ):
+            m = marks[i]
+            path.moveTo(m.x1, m.y1)
+            path.lineTo(m.x2, m.y2)
+            i += 1
+        canvas.setStrokeColor(first.colour)
+        canvas.setLineWidth(first.width)
+        if first.dash:
+            canvas.setDash(list(first.dash), 0)
+        else:
+            canvas.setDash()
+        canvas.drawPath(path, stroke=1, fill=0)
+
+
+def _dots(canvas: Canvas, dots: Sequence[Dot]) -> None:
+    """Filled dots with a 1 pt outline, as round-capped zero-length strokes (one per colour)."""
+    canvas.setLineCap(1)
+    canvas.setDash()
+    groups: dict[tuple[str, float], list[Dot]] = {}
+    for dot in dots:
+        groups.setdefault((dot.colour.hexval(), dot.radius), []).append(dot)
+    for (_, radius), group in groups.items():
+        path = canvas.beginPath()
+        for dot in group:
+            path.moveTo(dot.x, dot.y)
+            path.lineTo(dot.x, dot.y)
+        canvas.setStrokeColor(group[0].colour)
+        canvas.setLineWidth(2 * radius + 1)
+        canvas.drawPath(path, stroke=1, fill=0)
+    canvas.setLineCap(0)
+
+
+def _labels(canvas: Canvas, labels: Sequence[Label]) -> None:
+    text = canvas.beginText()
+    font: tuple[float, str] | None = None
+    for label in labels:
+        if font != (label.size, label.colour.hexval()):
+            font = (label.size, label.colour.hexval())
+            text.setFont(REGULAR, label.size)
+            text.setFillColor(label.colour)
+        x = label.x
+        if label.anchor != "start":
+            width = text_width(label.text, REGULAR, label.size)
+            x -= width if label.anchor == "end" else width / 2
+        text.setTextOrigin(x, label.y)
+        text.textOut(label.text)
+    canvas.drawText(text)
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
@@ -85,29 +244,14 @@ def _spread_labels(wanted: list[tuple[float, str, colors.Color]], gap: float) ->
     return placed
 
 
-class ChartFlowable(Flowable):
-    """A drawing as an ordinary flowable (a Drawing refuses attributes such as keepWithNext)."""
-
-    def __init__(self, drawing: Drawing) -> None:
-        super().__init__()
-        self.drawing = drawing
-        self.width, self.height = drawing.width, drawing.height
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        renderPDF.draw(self.drawing, self.canv, 0, 0)
-
-
-def spc_chart(series: MeasureSeries, width: float, height: float = 62 * mm) -> ChartFlowable:
+def spc_chart(series: MeasureSeries, width: float, height: float = CHART_HEIGHT) -> ChartFlowable:
     """The chart for one measure. Call only when the measure has at least one point."""
-    return ChartFlowable(spc_drawing(series, width, height))
+    return ChartFlowable(spc_marks(series, width, height))
 
 
-def spc_drawing(series: MeasureSeries, width: float, height: float) -> Drawing:
-    drawing = Drawing(width, height)
+def spc_marks(series: MeasureSeries, width: float, height: float) -> ChartMarks:
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    marks = ChartMarks(width, height, (LEFT, BOTTOM, plot_w, plot_h))
     low, high = _y_range(series)
 
     def y_of(value: float) -> float:
@@ -118,124 +262,87 @@ def spc_drawing(series: MeasureSeries, width: float, height: float) -> Drawing:
     def x_of(index: int) -> float:
         return LEFT + (plot_w / 2 if n == 1 else index * plot_w / (n - 1))
 
-    drawing.add(
-        Rect(LEFT, BOTTOM, plot_w, plot_h, strokeColor=RULE, fillColor=None, strokeWidth=0.5)
-    )
     step = _nice_step(high - low)
     tick = low
     while tick <= high + step / 1000:
         y = y_of(tick)
-        drawing.add(
-            Line(LEFT, y, LEFT + plot_w, y, strokeColor=colors.HexColor("#eeeeee"), strokeWidth=0.4)
-        )
-        drawing.add(
-            String(
-                LEFT - 3,
-                y - 2.5,
-                number(tick),
-                fontName=REGULAR,
-                fontSize=FONT_SIZE,
-                fillColor=MUTED,
-                textAnchor="end",
-            )
-        )
+        marks.grid.append(Mark(LEFT, y, LEFT + plot_w, y, GRID, 0.4))
+        marks.labels.append(Label(LEFT - 3, y - 2.5, number(tick), MUTED, anchor="end"))
         tick += step
-    _x_labels(drawing, series, x_of, n)
-    _reference_lines(drawing, series, y_of, low, high, plot_w)
-    _points(drawing, series, x_of, y_of)
-    _legend(drawing, width)
-    return drawing
+    _x_labels(marks, series, x_of, n)
+    _reference_lines(marks, series, y_of, low, high, plot_w)
+    marks.trace = [(x_of(i), y_of(p.value)) for i, p in enumerate(series.points)]
+    marks.dots = [
+        Dot(x, y, POINT_COLOURS.get(p.variation, SPC_COMMON))
+        for (x, y), p in zip(marks.trace, series.points, strict=True)
+    ]
+    _legend(marks)
+    return marks
 
 
-def _x_labels(drawing: Drawing, series: MeasureSeries, x_of: object, n: int) -> None:
-    assert callable(x_of)
+def _x_labels(
+    marks: ChartMarks, series: MeasureSeries, x_of: Callable[[int], float], n: int
+) -> None:
     every = max(1, math.ceil(n / 13))
     for i, point in enumerate(series.points):
-        if i % every and i != n - 1:
+        # Every few points, and always the last; a regular label just before the last one
+        # would run into it.
+        if i != n - 1 and (i % every or n - 1 - i < every * 0.6):
             continue
-        drawing.add(
-            String(
-                x_of(i),
-                BOTTOM - 10,
-                point.period_start.strftime("%d/%m"),
-                fontName=REGULAR,
-                fontSize=FONT_SIZE,
-                fillColor=MUTED,
-                textAnchor="middle",
+        marks.labels.append(
+            Label(
+                x_of(i), BOTTOM - 10, point.period_start.strftime("%d/%m"), MUTED, anchor="middle"
             )
         )
     label = "Week starting" if series.frequency == "weekly" else "Period starting"
-    drawing.add(
-        String(LEFT, BOTTOM - 20, label, fontName=REGULAR, fontSize=FONT_SIZE, fillColor=MUTED)
-    )
+    marks.labels.append(Label(LEFT, BOTTOM - 20, label, MUTED))
 
 
 def _reference_lines(
-    drawing: Drawing, series: MeasureSeries, y_of: object, low: float, high: float, plot_w: float
+    marks: ChartMarks,
+    series: MeasureSeries,
+    y_of: Callable[[float], float],
+    low: float,
+    high: float,
+    plot_w: float,
 ) -> None:
-    assert callable(y_of)
-    lines: list[tuple[float, str, colors.Color, Sequence[float] | None, float]] = []
+    lines: list[tuple[float, str, colors.Color, tuple[float, ...] | None, float]] = []
     if series.limits is not None:
         lim = series.limits
         lines.append((lim.mean, f"Mean {number(lim.mean)}", SPC_LINE, None, 0.9))
-        lines.append((lim.upper, f"Upper limit {number(lim.upper)}", SPC_LINE, (3, 2), 0.7))
-        lines.append((lim.lower, f"Lower limit {number(lim.lower)}", SPC_LINE, (3, 2), 0.7))
-    lines.append((series.target, f"Target {number(series.target)}", SPC_TARGET, (5, 2), 1.0))
-    lines.append((series.baseline, f"Baseline {number(series.baseline)}", INK, (1, 2), 0.8))
+        lines.append((lim.upper, f"Upper limit {number(lim.upper)}", SPC_LINE, DASH, 0.7))
+        lines.append((lim.lower, f"Lower limit {number(lim.lower)}", SPC_LINE, DASH, 0.7))
+    lines.append((series.target, f"Target {number(series.target)}", SPC_TARGET, TARGET_DASH, 1.0))
+    lines.append((series.baseline, f"Baseline {number(series.baseline)}", INK, DOT, 0.8))
     shown = [line for line in lines if low <= line[0] <= high]
     positions = _spread_labels([(y_of(v), t, c) for v, t, c, _, _ in shown], 8.5)
     for (value, text, colour, dash, width), label_y in zip(shown, positions, strict=True):
         y = y_of(value)
-        drawing.add(
-            Line(
-                LEFT,
-                y,
-                LEFT + plot_w,
-                y,
-                strokeColor=colour,
-                strokeWidth=width,
-                strokeDashArray=dash,
-            )
-        )
-        drawing.add(
-            String(
+        marks.lines.append(Mark(LEFT, y, LEFT + plot_w, y, colour, width, dash))
+        marks.labels.append(
+            Label(
                 LEFT + plot_w + 4,
                 label_y - 2.5,
                 fit_text(text, REGULAR, FONT_SIZE, RIGHT - 6),
-                fontName=REGULAR,
-                fontSize=FONT_SIZE,
-                fillColor=colour,
+                colour,
             )
         )
     off = [t for v, t, *_ in lines if not low <= v <= high]
     if off:
-        drawing.add(
-            String(
+        marks.labels.append(
+            Label(
                 LEFT + plot_w + RIGHT - 4,
                 BOTTOM - 20,
                 fit_text("Off scale: " + ", ".join(off), REGULAR, 6, plot_w / 2),
-                fontName=REGULAR,
-                fontSize=6,
-                fillColor=MUTED,
-                textAnchor="end",
+                MUTED,
+                size=6,
+                anchor="end",
             )
         )
 
 
-def _points(drawing: Drawing, series: MeasureSeries, x_of: object, y_of: object) -> None:
-    assert callable(x_of) and callable(y_of)
-    coords: list[float] = []
-    for i, point in enumerate(series.points):
-        coords += [x_of(i), y_of(point.value)]
-    if len(series.points) > 1:
-        drawing.add(PolyLine(coords, strokeColor=SPC_COMMON, strokeWidth=1.1))
-    for i, point in enumerate(series.points):
-        colour = POINT_COLOURS.get(point.variation, SPC_COMMON)
-        drawing.add(Circle(x_of(i), y_of(point.value), 2.6, fillColor=colour, strokeColor=colour))
-
-
-def _legend(drawing: Drawing, width: float) -> None:
-    items = [
+def _legend(marks: ChartMarks) -> None:
+    items: list[tuple[str, colors.Color, str]] = [
         ("dot", SPC_COMMON, "Common cause"),
         ("dot", SPC_IMPROVEMENT, "Improvement"),
         ("dot", SPC_CONCERN, "Concern"),
@@ -244,26 +351,14 @@ def _legend(drawing: Drawing, width: float) -> None:
         ("dash", SPC_TARGET, "Target"),
         ("dot-line", INK, "Baseline"),
     ]
-    group = Group()
+    dashes: dict[str, tuple[float, ...] | None] = {"line": None, "dash": DASH, "dot-line": DOT}
     x, y = LEFT, 6.0
     for kind, colour, text in items:
         if kind == "dot":
-            group.add(Circle(x + 3, y + 2.5, 2.4, fillColor=colour, strokeColor=colour))
+            marks.dots.append(Dot(x + 3, y + 2.5, colour, LEGEND_RADIUS))
             x += 8
         else:
-            dash = {"line": None, "dash": (3, 2), "dot-line": (1, 2)}[kind]
-            group.add(
-                Line(
-                    x,
-                    y + 2.5,
-                    x + 12,
-                    y + 2.5,
-                    strokeColor=colour,
-                    strokeWidth=1,
-                    strokeDashArray=dash,
-                )
-            )
+            marks.lines.append(Mark(x, y + 2.5, x + 12, y + 2.5, colour, 1.0, dashes[kind]))
             x += 15
-        group.add(String(x + 2, y, text, fontName=REGULAR, fontSize=FONT_SIZE, fillColor=MUTED))
+        marks.labels.append(Label(x + 2, y, text, MUTED))
         x += text_width(text, REGULAR, FONT_SIZE) + 12
-    drawing.add(group)

@@ -3,6 +3,11 @@
 
 "Page x of y" needs the page count before the first page is finished, so the canvas keeps each
 page's drawing state and writes the footers in a second pass when the document is saved.
+
+A document with a contents page is laid out twice: once to find the page each heading lands on,
+and again to print the contents with those numbers. The first pass only measures (nothing is
+drawn), and the contents is given its entries before it starts, so it is already as long as it
+will be and the second pass is the last.
 """
 
 from __future__ import annotations
@@ -63,15 +68,24 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
+        self._page_bookmarks: list[tuple[str, dict[str, Any]]] = []
+
+    def bookmarkPage(self, key: str, **kwargs: Any) -> None:
+        # A bookmark names the page being written, and pages are only written in save():
+        # made now, every bookmark and contents link would point at the first page.
+        self._page_bookmarks.append((key, kwargs))
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
+        self._page_bookmarks = []
         self._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
+            for key, kwargs in state["_page_bookmarks"]:
+                super().bookmarkPage(key, **kwargs)
             self._page_number_footer(number, total)
             super().showPage()
         super().save()
@@ -83,6 +97,63 @@ class _NumberedCanvas(Canvas):
         self.setFillColor(MUTED)
         self.drawRightString(width - MARGIN, FOOTER_BASELINE, f"Page {number} of {total}")
         self.restoreState()
+
+
+class _MeasuringCanvas(_NumberedCanvas):
+    """The canvas of the measuring pass: pages are counted, never kept or written."""
+
+    measuring = True
+
+    def showPage(self) -> None:
+        self._page_bookmarks = []
+        self._startPage()
+
+
+class _BodyFrame(Frame):
+    """A frame that, on the measuring pass, places each flowable without drawing it."""
+
+    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:
+        if not getattr(canv, "measuring", False):
+            return int(super()._add(flowable, canv, trySplit))
+        # An instance attribute hides the class's drawOn for this one call.
+        flowable.drawOn = _draw_nothing  # type: ignore[method-assign]
+        try:
+            return int(super()._add(flowable, canv, trySplit))
+        finally:
+            del flowable.drawOn
+
+    add = _add  # Frame binds its public name to its own _add
+
+
+def _draw_nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _canvas_maker() -> Any:
+    """Canvases for ``multiBuild``: a measuring one for the first pass, real ones after."""
+    made = 0
+
+    def make(*args: Any, **kwargs: Any) -> Canvas:
+        nonlocal made
+        made += 1
+        kind = _MeasuringCanvas if made == 1 else _NumberedCanvas
+        return kind(*args, **kwargs)
+
+    return make
+
+
+def _prefill_contents(flowables: Sequence[Flowable]) -> int:
+    """Give each contents table the entries it will have (page numbers aside), so the first
+    pass already lays it out at its final length. Returns how many entries there are."""
+    entries = [
+        (level, escape(f.getPlainText()), 0, f"h{id(f)}")
+        for f in flowables
+        if isinstance(f, Paragraph) and (level := getattr(f, "toc_level", None)) is not None
+    ]
+    for f in flowables:
+        if isinstance(f, TableOfContents):
+            f._entries = list(entries)
+    return len(entries)
 
 
 class ReportDocument(BaseDocTemplate):
@@ -121,7 +192,7 @@ class ReportDocument(BaseDocTemplate):
 
     def _template(self, name: str, size: tuple[float, float]) -> PageTemplate:
         width, height = size
-        frame = Frame(
+        frame = _BodyFrame(
             MARGIN,
             BODY_BOTTOM,
             width - 2 * MARGIN,
@@ -135,6 +206,8 @@ class ReportDocument(BaseDocTemplate):
         return PageTemplate(id=name, frames=[frame], onPage=self._decorate, pagesize=size)
 
     def _decorate(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if getattr(canvas, "measuring", False):
+            return  # the measuring pass draws nothing
         width, height = canvas._pagesize
         info = self.info
         top = height - HEADER_BASELINE
@@ -201,7 +274,10 @@ def build_pdf(story: Sequence[Flowable], info: DocumentInfo, *, first: str = "po
     doc = ReportDocument(buffer, info, first=first)
     flowables = list(story)
     if any(isinstance(f, TableOfContents) for f in flowables):
-        doc.multiBuild(flowables, canvasmaker=_NumberedCanvas)
+        # The prefilled entries say page 0, so the measuring pass is never taken as the last
+        # (with no entries at all it could be: then every pass draws).
+        measured = _prefill_contents(flowables) > 0
+        doc.multiBuild(flowables, canvasmaker=_canvas_maker() if measured else _NumberedCanvas)
     else:
         doc.build(flowables, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

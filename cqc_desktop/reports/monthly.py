@@ -7,6 +7,8 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from ..services.report_data import ActionLine
+from ..services.report_data_measures import MeasureSeries
 from ..services.report_data_monthly import RAGS, STATUSES, MonthlyReport
 from . import monthly_sections as sections
 from .blocks import (
@@ -18,6 +20,7 @@ from .blocks import (
     override_box,
     register_table,
     title_block,
+    value_text,
 )
 from .layout import (
     PORTRAIT_WIDTH,
@@ -62,20 +65,7 @@ def monthly_story(r: MonthlyReport) -> list[Flowable]:
         ],
     )
     story += _summary(r)
-    story.append(heading("Measures against baseline and target"))
-    if r.measures:
-        story.append(
-            keep_with_next(
-                muted(
-                    "Each chart is an XmR chart (Making Data Count): grey points are ordinary "
-                    "variation, blue special-cause improvement and orange special-cause concern."
-                )
-            )
-        )
-        for m in r.measures:
-            story += measure_block(m)
-    else:
-        story.append(muted("No measures have been set for this home's actions yet."))
+    story += _measures(r)
     story.append(heading("Action register"))
     story.append(
         muted(
@@ -99,6 +89,68 @@ def monthly_story(r: MonthlyReport) -> list[Flowable]:
     # The coverage grid needs the width of a landscape page, so it closes the report as an annex.
     story += landscape_pages(sections.coverage_section(r), at_end=True)
     return story
+
+
+def _measures(r: MonthlyReport) -> list[Flowable]:
+    out: list[Flowable] = [heading("Measures against baseline and target")]
+    if not r.measures:
+        return [*out, muted("No measures have been set for this home's actions yet.")]
+    live, settled = r.live_measures, r.settled_measures
+    if live:
+        out.append(
+            keep_with_next(
+                muted(
+                    "Measures of open actions, of actions closed in "
+                    f"{r.period.label} and of any measure recorded in {r.period.label}. "
+                    "Each chart is an XmR chart (Making Data Count): grey points are ordinary "
+                    "variation, blue special-cause improvement and orange special-cause concern."
+                )
+            )
+        )
+        for m in live:
+            out += measure_block(m)
+    else:
+        out.append(
+            muted(f"No measure belongs to an open action or was recorded in {r.period.label}.")
+        )
+    if settled:
+        out.append(heading(f"Measures of actions closed before {r.period.label}", 2))
+        out.append(
+            keep_with_next(
+                muted(
+                    "Their latest reading, with no new point this month; each one's chart is in "
+                    "the inspection pack."
+                )
+            )
+        )
+        out.append(settled_table(settled))
+    return out
+
+
+def settled_table(settled: list[tuple[MeasureSeries, ActionLine]]) -> Flowable:
+    rows = []
+    for m, a in settled:
+        point = m.latest_point
+        rows.append(
+            [
+                f"{m.name} ({m.action_reference})",
+                when(a.closed_on),
+                value_text(m.baseline, m.unit),
+                value_text(m.target, m.unit),
+                f"{value_text(point.value, m.unit)} ({when(point.period_start)})"
+                if point
+                else "No points",
+                m.progress_label,
+                m.variation,
+            ]
+        )
+    return data_table(
+        ["Measure (action)", "Closed", "Baseline", "Target", "Latest", "Progress", "SPC"],
+        rows,
+        [0.24, 0.115, 0.09, 0.075, 0.16, 0.17, 0.15],
+        total_width=W,
+        align_right=(2, 3),
+    )
 
 
 def _summary(r: MonthlyReport) -> list[Flowable]:

@@ -16,24 +16,34 @@ from .layout import (
     LANDSCAPE_WIDTH,
     PORTRAIT_WIDTH,
 )
-from .styles import style
 from .tables import data_table
-from .text import para, pct, plural, when
+from .text import pct, plural, when
 
 W = PORTRAIT_WIDTH
 
 
 def coverage_section(r: MonthlyReport) -> list[Flowable]:
+    coverage = r.live_coverage
+    left_out = len(r.coverage) - len(coverage)
     out: list[Flowable] = [
         heading("Annex: evidence coverage by source type"),
         muted(
             f"Evidence items per action up to {when(r.as_of)}, by source type; 'Strands' counts the "
             "four triangulation strands covered (records, staff accounts, people's and relatives' "
-            "experience, management oversight)."
+            "experience, management oversight). Open actions and those closed in "
+            f"{r.period.label}"
+            + (
+                f"; the {plural(left_out, 'action')} closed before then "
+                f"{'is' if left_out == 1 else 'are'} in the inspection pack."
+                if left_out
+                else "."
+            )
         ),
     ]
     if not r.coverage:
         return [*out, muted("There are no actions yet.")]
+    if not coverage:
+        return out
     codes = [code for code, _ in r.source_types]
     names = [name for _, name in r.source_types]
     # Source-type names are printed whole (7 pt), so each column is wide enough for the longest
@@ -42,12 +52,12 @@ def coverage_section(r: MonthlyReport) -> list[Flowable]:
     first = max(0.12, 1 - each * len(codes) - 0.105)
     rows = [
         [
-            para(f"{c.action.reference} {c.action.title}", style("CellSmall")),
+            f"{c.action.reference} {c.action.title}",
             *[str(c.counts.get(code, "")) for code in codes],
             f"{c.strands} of 4",
             f"{c.total} ({c.tested})",
         ]
-        for c in r.coverage
+        for c in coverage
     ]
     out.append(
         data_table(
@@ -58,6 +68,7 @@ def coverage_section(r: MonthlyReport) -> list[Flowable]:
             align_right=tuple(range(1, len(codes) + 3)),
             head_style="SmallHead",
             padding=2,
+            column_styles=("CellSmall", *["Cell"] * (len(codes) + 2)),
         )
     )
     return out

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..models import (
     Action,
     ActionStep,
     Finding,
+    Measure,
     Person,
     Plan,
     Review,
@@ -306,11 +307,31 @@ class ProgressGap:
 
 def progress_gaps(session: Session, lines: Sequence[ActionLine], as_of: date) -> list[ProgressGap]:
     settings = gate_settings(session)
+    open_ids = [line.id for line in lines if not line.closed]
+    # The gate reads each action's steps and measure points; loading them for every open action
+    # in three queries here saves it three queries per action (100 actions on a large home).
+    loaded: dict[int, Action] = {}
+    # Held until the gates have run: the session only keeps objects something refers to.
+    _measures: list[Measure] = []
+    if open_ids:
+        loaded = {
+            action.id: action
+            for action in session.scalars(
+                select(Action).where(Action.id.in_(open_ids)).options(selectinload(Action.steps))
+            )
+        }
+        _measures = list(
+            session.scalars(
+                select(Measure)
+                .where(Measure.action_id.in_(open_ids))
+                .options(selectinload(Measure.points))
+            )
+        )
     gaps = []
     for line in lines:
         if line.closed:
             continue
-        action = session.get(Action, line.id)
+        action = loaded.get(line.id)
         if action is None:  # pragma: no cover - the line was read in this session
             continue
         result = closure_gate(session, action, as_of, settings=settings)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,8 +87,14 @@ def measure_series(
     measures = session.execute(stmt).all()
     if not measures:
         return []
+    # Plain rows rather than MeasurePoint objects: a large home has thousands of points.
     points_stmt = (
-        select(MeasurePoint)
+        select(
+            MeasurePoint.measure_id,
+            MeasurePoint.period_start,
+            MeasurePoint.value,
+            MeasurePoint.note,
+        )
         .where(
             MeasurePoint.measure_id.in_([m.id for m, _, _ in measures]),
             MeasurePoint.period_start <= up_to,
@@ -96,8 +103,8 @@ def measure_series(
     )
     if since is not None:
         points_stmt = points_stmt.where(MeasurePoint.period_start >= since)
-    by_measure: dict[int, list[MeasurePoint]] = defaultdict(list)
-    for point in session.scalars(points_stmt):
+    by_measure: dict[int, list[_Point]] = defaultdict(list)
+    for point in session.execute(points_stmt):
         by_measure[point.measure_id].append(point)
     rules = spc_rules(session)
     return [
@@ -106,8 +113,15 @@ def measure_series(
     ]
 
 
+class _Point(Protocol):
+    measure_id: int
+    period_start: date
+    value: float
+    note: str
+
+
 def _series(
-    measure: Measure, reference: str, title: str, points: list[MeasurePoint], rules: SpcRules
+    measure: Measure, reference: str, title: str, points: Sequence[_Point], rules: SpcRules
 ) -> MeasureSeries:
     values = [p.value for p in points]
     prog = progress(

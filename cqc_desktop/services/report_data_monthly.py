@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -155,6 +156,48 @@ class MonthlyReport:
     def reopened_in_period(self) -> list[ActionLine]:
         return [a for a in self.actions if a.reopened_on and self.period.contains(a.reopened_on)]
 
+    def measure_is_live(self, m: MeasureSeries) -> bool:
+        """Whether the month's report charts this measure.
+
+        A registered manager reads the monthly report for what is moving now: the measures of
+        actions still open (or closed only after the month), of actions closed in the month (the
+        evidence the change held), and any measure still being recorded in the month. A measure
+        whose action was closed in an earlier month and that has no point in this month is
+        settled: the report lists it with its latest reading instead of charting it again (its
+        chart stays in the inspection pack).
+        """
+        action = self._actions_by_id.get(m.action_id)
+        if action is None or self.action_is_live(action):
+            return True
+        return any(self.period.contains(p.period_start) for p in m.points)
+
+    def action_is_live(self, a: ActionLine) -> bool:
+        """Open on the report date, or closed in the month (see ``measure_is_live``)."""
+        return not a.closed or a.closed_on is None or a.closed_on >= self.period.start
+
+    @property
+    def live_coverage(self) -> list[Coverage]:
+        """Evidence coverage of the live actions: the annex leaves out actions closed in an
+        earlier month, whose evidence no longer changes (it is in the inspection pack)."""
+        return [c for c in self.coverage if self.action_is_live(c.action)]
+
+    @property
+    def live_measures(self) -> list[MeasureSeries]:
+        return [m for m in self.measures if self.measure_is_live(m)]
+
+    @property
+    def settled_measures(self) -> list[tuple[MeasureSeries, ActionLine]]:
+        """Measures of actions closed before the month, each with its action."""
+        return [
+            (m, self._actions_by_id[m.action_id])
+            for m in self.measures
+            if not self.measure_is_live(m)
+        ]
+
+    @cached_property
+    def _actions_by_id(self) -> dict[int, ActionLine]:
+        return {a.id: a for a in self.actions}
+
 
 def monthly_report(session: Session, service_id: int, period: Period, today: date) -> MonthlyReport:
     home = get_home(session, service_id)
@@ -221,9 +264,12 @@ def _coverage(session: Session, lines: list[ActionLine], as_of: date) -> list[Co
         else []
     )
     strand_of = {s.code: s.strand for s in source_types()}
+    by_action: dict[int, list[tuple[str, date | None]]] = {}
+    for action_id, code, tested in rows:
+        by_action.setdefault(action_id, []).append((code, tested))
     result = []
     for line in lines:
-        mine = [(code, tested) for action_id, code, tested in rows if action_id == line.id]
+        mine = by_action.get(line.id, [])
         counts: dict[str, int] = {}
         for code, _ in mine:
             counts[code] = counts.get(code, 0) + 1

@@ -7,9 +7,8 @@ import re
 from datetime import date, datetime, timedelta
 
 from pypdf import PdfReader
-from reportlab.graphics.shapes import Circle, Line
 
-from cqc_desktop.reports.charts import spc_drawing
+from cqc_desktop.reports.charts import ChartMarks, spc_marks
 from cqc_desktop.reports.layout import (
     PORTRAIT_WIDTH,
     DocumentInfo,
@@ -120,14 +119,14 @@ def _series(values: list[float], *, direction: str, target: float) -> MeasureSer
     )  # fmt: skip
 
 
-def _fills(drawing: object) -> list[object]:
-    return [s.fillColor for s in drawing.contents if isinstance(s, Circle)]  # type: ignore[attr-defined]
+def _fills(marks: ChartMarks) -> list[object]:
+    return [dot.colour for dot in marks.dots]
 
 
 def test_chart_colours_special_cause_the_making_data_count_way() -> None:
     falling = _series([14, 12, 10, 8, 6, 4, 3, 2, 3, 2, 1, 1], direction="lower", target=3)
-    drawing = spc_drawing(falling, PORTRAIT_WIDTH, 170)
-    fills = _fills(drawing)[: len(falling.points)]
+    marks = spc_marks(falling, PORTRAIT_WIDTH, 170)
+    fills = _fills(marks)[: len(falling.points)]
     expected = [
         SPC_IMPROVEMENT if p.variation == "special cause improvement" else None
         for p in falling.points
@@ -138,7 +137,6 @@ def test_chart_colours_special_cause_the_making_data_count_way() -> None:
             assert fill == want
     # The same fall is a concern when higher is better.
     rising_is_good = _series([14, 12, 10, 8, 6, 4, 3, 2, 3, 2, 1, 1], direction="higher", target=20)
-    assert SPC_CONCERN in _fills(spc_drawing(rising_is_good, PORTRAIT_WIDTH, 170))
+    assert SPC_CONCERN in _fills(spc_marks(rising_is_good, PORTRAIT_WIDTH, 170))
     # Mean, two limits, target and baseline are drawn; the target in red.
-    lines = [s for s in drawing.contents if isinstance(s, Line)]
-    assert any(line.strokeColor == SPC_TARGET for line in lines)
+    assert any(line.colour == SPC_TARGET for line in marks.lines)
