@@ -6,10 +6,12 @@ the UI asks for one keyset page at a time (see ``listing.keyset_page``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import AuditAnswer, AuditRun, AuditTemplate, Meeting, MeetingItem, Person, Service
@@ -30,6 +32,20 @@ def _chair() -> Any:
     return aliased(Person, name="chair")
 
 
+class MeetingRow(NamedTuple):
+    id_: int
+    held_on: date
+    meeting_type: str
+    home: str
+    chair: str
+    status: str
+    items: int
+    decided: int
+    approved_on: date | None
+    sort_value: Any
+    id: int
+
+
 def meeting_page(
     session: Session,
     filters: MeetingFilter,
@@ -38,20 +54,12 @@ def meeting_page(
     after: tuple[Any, int] | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """Rows: id, held_on, meeting_type, home, chair, status, items, decided, sort value, id."""
+    """Rows (``MeetingRow``): id, held_on, meeting_type, home, chair, status, items, decided,
+    approved on, sort value, id.
+
+    The page comes first, then its item counts in one grouped query over just its meetings:
+    counted per row inside the page query, SQLite counted them for every meeting it sorted."""
     chair = _chair()
-    items = (
-        select(func.count(MeetingItem.id))
-        .where(MeetingItem.meeting_id == Meeting.id)
-        .correlate(Meeting)
-        .scalar_subquery()
-    )
-    decided = (
-        select(func.count(MeetingItem.id))
-        .where(MeetingItem.meeting_id == Meeting.id, MeetingItem.decision != "")
-        .correlate(Meeting)
-        .scalar_subquery()
-    )
     home = func.coalesce(Service.name, literal(ALL_HOMES))
     chair_name = func.coalesce(chair.name, literal(""))
     sorts: dict[str, ColumnElement[Any]] = {
@@ -70,8 +78,6 @@ def meeting_page(
             home.label("home"),
             chair_name.label("chair"),
             Meeting.status,
-            items.label("items"),
-            decided.label("decided"),
             Meeting.approved_on,
             column.label("sort_value"),
             Meeting.id,
@@ -86,10 +92,12 @@ def meeting_page(
     if filters.status:
         stmt = stmt.where(Meeting.status == filters.status)
     if filters.text.strip():
-        # Searching the minutes themselves: "which meeting discussed the sensor mats?"
+        # Searching the minutes themselves: "which meeting discussed the sensor mats?" EXISTS
+        # per meeting, walked newest first, stops at a page of matches; IN (…) read every item.
         minuted = (
-            select(MeetingItem.meeting_id)
+            select(MeetingItem.id)
             .where(
+                MeetingItem.meeting_id == Meeting.id,
                 like_any(
                     [
                         MeetingItem.title.expression,
@@ -97,18 +105,19 @@ def meeting_page(
                         MeetingItem.challenge.expression,
                     ],
                     filters.text,
-                )
+                ),
             )
-            .scalar_subquery()
+            .correlate(Meeting)
+            .exists()
         )
         stmt = stmt.where(
             like_any(
                 [Meeting.meeting_type.expression, chair_name, Meeting.other_attendees.expression],
                 filters.text,
             )
-            | Meeting.id.in_(minuted)
+            | minuted
         )
-    return keyset_page(
+    page = keyset_page(
         session,
         stmt,
         sort=column,
@@ -117,6 +126,39 @@ def meeting_page(
         after=after,
         limit=limit,
     )
+    # By position, not by name: a Row's named lookups cost more than the query on a full page.
+    counts = _item_counts(session, [r[-1] for r in page.rows])
+    rows = [
+        MeetingRow._make((*r[:6], *counts.get(r[8], (0, 0)), r[6], r[7], r[8])) for r in page.rows
+    ]
+    return Page(rows=rows, last_key=page.last_key, more=page.more)
+
+
+# The per-page figures below are built once, with the page's ids as one bound "expanding"
+# parameter: ``in_(list)`` turned each of 300 ids into its own literal on every call (~5 ms).
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ITEM_COUNTS = (
+    select(MeetingItem.meeting_id, func.count(), func.count(case((MeetingItem.decision != "", 1))))
+    .where(MeetingItem.meeting_id.in_(_IDS))
+    .group_by(MeetingItem.meeting_id)
+)
+_ANSWER_COUNTS = (
+    select(
+        AuditAnswer.run_id,
+        func.count(case((AuditAnswer.answer == "No", 1))),
+        func.count(AuditAnswer.action_id),
+    )
+    .where(AuditAnswer.run_id.in_(_IDS))
+    .group_by(AuditAnswer.run_id)
+)
+
+
+def _item_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Meeting id → (agenda items, items with a decision), for one page of meetings."""
+    if not meeting_ids:
+        return {}
+    found = session.connection().execute(_ITEM_COUNTS, {"ids": meeting_ids}).all()
+    return {mid: (int(n), int(d)) for mid, n, d in found}
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,21 @@ class AuditRunFilter:
     service_id: int | None = None
     template_key: str = ""
     text: str = ""
+
+
+class AuditRunRow(NamedTuple):
+    id_: int
+    run_on: date
+    audit: str
+    version: int
+    home: str
+    auditor: str
+    score: float | None
+    previous: float | None
+    noes: int
+    raised: int
+    sort_value: Any
+    id: int
 
 
 def audit_run_page(
@@ -134,37 +191,13 @@ def audit_run_page(
     after: tuple[Any, int] | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """Rows: id, run_on, audit, version, home, auditor, score, previous score, noes, actions
-    raised, sort value, id. "Previous" is the run before at the same home, across versions."""
+    """Rows (``AuditRunRow``): id, run_on, audit, version, home, auditor, score, previous score,
+    noes, actions raised, sort value, id. "Previous" is the run before at the same home, across
+    versions.
+
+    The page comes first; its previous scores and answer counts follow in two grouped queries over
+    just its runs (as correlated subqueries they were worked out for every run sorted, ~30 ms)."""
     auditor = aliased(Person, name="auditor")
-    before = aliased(AuditRun, name="before")
-    before_template = aliased(AuditTemplate, name="before_template")
-    previous = (
-        select(before.score_percent)
-        .join(before_template, before.template_id == before_template.id)
-        .where(
-            before_template.key == AuditTemplate.key,
-            before.service_id == AuditRun.service_id,
-            (before.run_on < AuditRun.run_on)
-            | ((before.run_on == AuditRun.run_on) & (before.id < AuditRun.id)),
-        )
-        .order_by(before.run_on.desc(), before.id.desc())
-        .limit(1)
-        .correlate(AuditRun, AuditTemplate)
-        .scalar_subquery()
-    )
-    noes = (
-        select(func.count(AuditAnswer.id))
-        .where(AuditAnswer.run_id == AuditRun.id, AuditAnswer.answer == "No")
-        .correlate(AuditRun)
-        .scalar_subquery()
-    )
-    raised = (
-        select(func.count(AuditAnswer.id))
-        .where(AuditAnswer.run_id == AuditRun.id, AuditAnswer.action_id.is_not(None))
-        .correlate(AuditRun)
-        .scalar_subquery()
-    )
     auditor_name = func.coalesce(auditor.name, literal(""))
     sorts: dict[str, ColumnElement[Any]] = {
         "run_on": AuditRun.run_on.expression,
@@ -184,9 +217,8 @@ def audit_run_page(
             Service.name.label("home"),
             auditor_name.label("auditor"),
             AuditRun.score_percent.label("score"),
-            previous.label("previous"),
-            noes.label("noes"),
-            raised.label("raised"),
+            AuditRun.service_id,
+            AuditTemplate.key,
             column.label("sort_value"),
             AuditRun.id,
         )
@@ -205,7 +237,7 @@ def audit_run_page(
                 filters.text,
             )
         )
-    return keyset_page(
+    page = keyset_page(
         session,
         stmt,
         sort=column,
@@ -214,3 +246,50 @@ def audit_run_page(
         after=after,
         limit=limit,
     )
+    previous = _previous_scores(session, page.rows)
+    answers = _answer_counts(session, [r[-1] for r in page.rows])
+    # By position (see meeting_page): id_ … score, previous, noes, raised, sort value, id.
+    rows = [
+        AuditRunRow._make((*r[:7], previous.get(r[10]), *answers.get(r[10], (0, 0)), r[9], r[10]))
+        for r in page.rows
+    ]
+    return Page(rows=rows, last_key=page.last_key, more=page.more)
+
+
+def _previous_scores(session: Session, runs: Sequence[Any]) -> dict[int, float | None]:
+    """Run id → the score of the run before it of the same audit (any version) at the same home.
+    ``runs``: the page query's rows (run on at 1, home at 7, audit key at 8, id last).
+
+    One window query over the runs of just the page's audits and homes, up to its latest run."""
+    if not runs:
+        return {}
+    wanted = {r[-1] for r in runs}
+    keys = {r[8] for r in runs}
+    homes = {r[7] for r in runs}
+    previous = (
+        func.lag(AuditRun.score_percent)
+        .over(
+            partition_by=(AuditRun.service_id, AuditTemplate.key),
+            order_by=(AuditRun.run_on, AuditRun.id),
+        )
+        .label("previous")
+    )
+    stmt = (
+        select(AuditRun.id, previous)
+        .join(AuditTemplate, AuditRun.template_id == AuditTemplate.id)
+        .where(
+            AuditTemplate.key.in_(keys),
+            AuditRun.service_id.in_(homes),
+            AuditRun.run_on <= max(r[1] for r in runs),
+        )
+    )
+    found = session.connection().execute(stmt).all()
+    return {run_id: score for run_id, score in found if run_id in wanted}
+
+
+def _answer_counts(session: Session, run_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Run id → ("No" answers, answers an action was raised from), for one page of runs."""
+    if not run_ids:
+        return {}
+    found = session.connection().execute(_ANSWER_COUNTS, {"ids": run_ids}).all()
+    return {rid: (int(n), int(r)) for rid, n, r in found}

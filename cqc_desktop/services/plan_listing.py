@@ -13,7 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, Select, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Float,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -39,6 +53,8 @@ STATUS_OPEN = "Open"
 
 STATUS_CHOICES = (STATUS_OPEN, *(s.value for s in ActionStatus))
 FAR_FUTURE = date(9999, 12, 31)
+Ids = list[int] | BindParameter[Any] | None
+"""Action ids to restrict a summary to: a list, a bound "expanding" parameter, or None for all."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,15 @@ def _num(value: float) -> str:
 
 # --- the action list ------------------------------------------------------------------------
 
+# A measure's target: a relative target is a percentage change on the baseline.
+_GOAL = case(
+    (
+        Measure.target_kind == "relative",
+        Measure.baseline_value * (1 + Measure.target_value / 100.0),
+    ),
+    else_=Measure.target_value,
+)
+
 
 def _measure_summary(today: date, action_ids: list[int] | None = None) -> Any:
     """Per action: how many measures, how many have a point, how many have their latest at target."""
@@ -161,13 +186,7 @@ def _measure_summary(today: date, action_ids: list[int] | None = None) -> Any:
         )
     latest = latest_stmt.subquery()
     point = aliased(MeasurePoint)
-    goal = case(
-        (
-            Measure.target_kind == "relative",
-            Measure.baseline_value * (1 + Measure.target_value / 100.0),
-        ),
-        else_=Measure.target_value,
-    )
+    goal = _GOAL
     at_target = case(
         (point.value.is_(None), 0),
         (and_(Measure.direction == "lower", point.value <= goal + 1e-9), 1),
@@ -196,7 +215,7 @@ def _measure_summary(today: date, action_ids: list[int] | None = None) -> Any:
     return stmt.subquery()
 
 
-def _evidence_summary(action_ids: list[int] | None = None) -> Any:
+def _evidence_summary(action_ids: Ids = None) -> Any:
     """Per action: total evidence and "code:count,code:count" by source type (portable SQL)."""
     by_type_stmt = select(
         Evidence.action_id.label("action_id"),
@@ -351,7 +370,8 @@ def action_page(
         limit=limit,
     )
     figures = _figures(session, [r[0] for r in page.rows], today)
-    rows = [_row(r, figures.get(r[0], _NO_FIGURES), today) for r in page.rows]
+    names = {s.code: s.name for s in source_types()}
+    rows = [_row(r, figures.get(r[0], _NO_FIGURES), today, names) for r in page.rows]
     return Page(rows=rows, last_key=page.last_key, more=page.more)
 
 
@@ -377,27 +397,79 @@ _ROW_COLUMNS = (
     Action.archived,
 )
 
-# (measures, with data, at target, latest value, target, evidence total, by type)
-Figures = tuple[int, int, int, float | None, float | None, int, str | None]
-_NO_FIGURES: Figures = (0, 0, 0, None, None, 0, None)
+
+@dataclass
+class _Figures:
+    """One action's measure and evidence figures, as the list row shows them."""
+
+    measures: int = 0
+    with_data: int = 0
+    at_target: int = 0
+    latest_value: float | None = None  # the highest latest value (read when one measure)
+    target: float | None = None  # the highest target (read when one measure)
+    evidence_total: int = 0
+    evidence_by_code: dict[str, int] = field(default_factory=dict)
 
 
-def _figures(session: Session, ids: list[int], today: date) -> dict[int, Figures]:
-    """Measure and evidence figures for one page of actions: two grouped queries, not one per row."""
+# Built once with bound parameters (building statements afresh for every page cost more than
+# running them): ``ids`` holds the page's action ids, ``today`` the day the list is shown for.
+_PAGE_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_TODAY: BindParameter[date] = bindparam("today", type_=Date)
+_LATEST_VALUE = (
+    select(MeasurePoint.value)
+    .where(MeasurePoint.measure_id == Measure.id, MeasurePoint.period_start <= _TODAY)
+    .order_by(MeasurePoint.period_start.desc())
+    .limit(1)
+    .correlate(Measure)
+    .scalar_subquery()
+)
+# Each measure of the page with its latest point on or before today: one seek per measure in the
+# (measure, period) unique index.
+_PAGE_MEASURES = select(
+    Measure.action_id, Measure.direction, cast(_GOAL, Float), _LATEST_VALUE
+).where(Measure.action_id.in_(_PAGE_IDS))
+# Evidence counted by (action, source type) from the index on those two columns alone, then joined
+# into "code:n,code:n" per action: 300 rows back rather than ~2,000.
+_PAGE_EVIDENCE = select(_evidence_summary(_PAGE_IDS))
+
+
+def _figures(session: Session, ids: list[int], today: date) -> dict[int, _Figures]:
+    """Measure and evidence figures for one page of actions: two queries, not one per row. The
+    same figures as ``_measure_summary``/``_evidence_summary``, which sorting by them uses."""
     if not ids:
         return {}
-    out: dict[int, list[Any]] = {i: list(_NO_FIGURES) for i in ids}
-    m = _measure_summary(today, ids)
-    for aid, n, with_data, at_target, latest, target in session.execute(select(m)):
-        out[aid][0:5] = [int(n or 0), int(with_data or 0), int(at_target or 0), latest, target]
-    e = _evidence_summary(ids)
-    for aid, total, by_type in session.execute(select(e)):
-        out[aid][5:7] = [int(total or 0), by_type]
-    return {aid: tuple(v) for aid, v in out.items()}
+    out = {i: _Figures() for i in ids}
+    conn = session.connection()
+    measures = conn.execute(_PAGE_MEASURES, {"ids": ids, "today": today}).all()
+    for aid, direction, goal, value in measures:
+        f = out[aid]
+        f.measures += 1
+        f.target = goal if f.target is None or (goal is not None and goal > f.target) else f.target
+        if value is None:
+            continue
+        f.with_data += 1
+        if f.latest_value is None or value > f.latest_value:
+            f.latest_value = value
+        if goal is not None and (
+            (direction == "lower" and value <= goal + 1e-9)
+            or (direction == "higher" and value >= goal - 1e-9)
+        ):
+            f.at_target += 1
+    for aid, total, by_code in conn.execute(_PAGE_EVIDENCE, {"ids": ids}).all():
+        f = out[aid]
+        f.evidence_total = int(total or 0)
+        for part in (by_code or "").split(","):
+            code, _, n = part.rpartition(":")
+            if code:
+                f.evidence_by_code[code] = int(n)
+    return out
 
 
-def _row(r: Any, f: Figures, today: date) -> ActionListRow:
-    n_measures = f[0]
+_NO_FIGURES = _Figures()
+
+
+def _row(r: Any, f: _Figures, today: date, names: dict[str, str]) -> ActionListRow:
+    one = f.measures == 1
     return ActionListRow(
         action_id=r[0],
         reference=r[1],
@@ -418,25 +490,20 @@ def _row(r: Any, f: Figures, today: date) -> ActionListRow:
         next_review=r[16],
         closed_with_override=bool(r[17]),
         archived=bool(r[18]),
-        measures=n_measures,
-        measures_with_data=f[1],
-        measures_at_target=f[2],
-        latest_value=f[3] if n_measures == 1 else None,
-        target=f[4] if n_measures == 1 else None,
-        evidence_total=f[5],
-        evidence_by_type=_parse_by_type(f[6]),
+        measures=f.measures,
+        measures_with_data=f.with_data,
+        measures_at_target=f.at_target,
+        latest_value=f.latest_value if one else None,
+        target=f.target if one else None,
+        evidence_total=f.evidence_total,
+        evidence_by_type=_by_type(f.evidence_by_code, names),
         today=today,
     )
 
 
-def _parse_by_type(text: str | None) -> dict[str, int]:
-    if not text:
-        return {}
-    names = {s.code: s.name for s in source_types()}
-    counts: dict[str, int] = {}
-    for part in text.split(","):
-        code, _, n = part.rpartition(":")
-        counts[names.get(code, code)] = int(n)
+def _by_type(by_code: dict[str, int], names: dict[str, str]) -> dict[str, int]:
+    """{source type code: n} → {source type name: n}, most first; ``names`` maps code → name."""
+    counts = {names.get(code, code): n for code, n in by_code.items()}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

@@ -56,6 +56,13 @@ def plan_tree(
         plan_stmt = plan_stmt.where(Plan.archived.is_(False))
     plan_rows = session.execute(plan_stmt).all()
     ids = [r[0] for r in plan_rows]
+    # The findings of those same plans, by joining on the same conditions: an IN list of every
+    # plan id was turned into one literal per plan on each refresh.
+    plan_ids = select(Plan.id)
+    if service_id is not None:
+        plan_ids = plan_ids.where(Plan.service_id == service_id)
+    if not include_archived:
+        plan_ids = plan_ids.where(Plan.archived.is_(False))
     open_case = case(
         (and_(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False)), 1),
         else_=0,
@@ -76,7 +83,7 @@ def plan_tree(
                 func.coalesce(func.sum(live_case), 0),
             )
             .outerjoin(Action, Action.finding_id == Finding.id)
-            .where(Finding.plan_id.in_(ids))
+            .where(Finding.plan_id.in_(plan_ids.scalar_subquery()))
             .group_by(Finding.id)
             .order_by(Finding.plan_id, Finding.id)
         ).all()

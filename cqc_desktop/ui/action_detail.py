@@ -5,33 +5,35 @@ measure chart and the closure gate. Used as a panel in the Plans tab and as its 
 from __future__ import annotations
 
 from html import escape
+from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..formatting import days_phrase, uk_date
-from ..models import Action
+from ..models import Action, Evidence, Finding, Plan
 from ..models.enums import ActionStatus
 from ..services import actions
 from ..services.errors import NotFound
-from ..services.reference import framework
+from ..services.logs import linked_observation_evidence
 from . import ui_state
 from .action_detail_closure import ClosureGatePanel
 from .action_detail_evidence import EvidencePanel
 from .action_detail_evidence_dialog import AddEvidenceDialog
 from .action_detail_measure import MeasurePanel
+from .action_detail_overview import OverviewPane
 from .action_detail_reviews import RecordReviewDialog, ReviewsTimeline
 from .action_detail_steps import StepsChecklist
 from .action_dialog import ActionDialog
@@ -43,6 +45,7 @@ RAG_STYLE = {
     "Green": "background:#d4edda; color:#155724;",
 }
 TAB_OVERVIEW, TAB_STEPS, TAB_REVIEWS, TAB_EVIDENCE, TAB_MEASURE, TAB_CLOSURE = range(6)
+LAZY_TABS = (TAB_STEPS, TAB_REVIEWS, TAB_EVIDENCE, TAB_MEASURE)
 # Anything that can change an action's steps, reviews, evidence, measure points or gate settings:
 # governance meetings record reviews, and tracker rows, incidents and observations feed measures.
 WHAT_CHANGES = {
@@ -68,77 +71,22 @@ def _chip(text: str, style: str) -> str:
     return f"<span style='{style} padding: 2px 6px;'>&nbsp;{escape(text)}&nbsp;</span>"
 
 
-class OverviewPane(QScrollArea):
-    """The finding and the action's plan for keeping the change going, read-only."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWidgetResizable(True)
-        inner = QWidget()
-        self.form = QFormLayout(inner)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.fields: dict[str, QLabel] = {}
-        for key, label in (
-            ("finding", "Finding:"),
-            ("statements", "Quality statements:"),
-            ("root_cause", "Root cause:"),
-            ("control", "Immediate control:"),
-            ("description", "Action detail:"),
-            ("warning", "Warning signs:"),
-            ("escalation", "Escalation:"),
-            ("oversight", "Oversight plan:"),
-            ("triggers", "Triggers:"),
-        ):
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(label.rstrip(":"))
-            self.form.addRow(f"<b>{label}</b>", value)
-            self.fields[key] = value
-        self.setWidget(inner)
-
-    def load(self, action: Action) -> None:
-        f = action.finding
-        fw = framework()
-        reg = (
-            f" · breaches Reg {f.breached_regulation} {fw.regulation_name(f.breached_regulation)}"
-            if f.breached_regulation
-            else ""
-        )
-        self.fields["finding"].setText(
-            f"{escape(f.reference)} {escape(f.title)} — {f.key_question}, {f.risk_area}, "
-            f"risk {f.likelihood} × {f.impact} = {f.score} ({f.rag}){escape(reg)}"
-        )
-        statements = [
-            f"{code} {s.name}" if (s := fw.statement(code)) else code for code in f.statement_codes
-        ]
-        values = {
-            "statements": "; ".join(statements),
-            "root_cause": f.root_cause,
-            "control": f.immediate_control,
-            "description": action.description,
-            "warning": action.early_warning_signs,
-            "escalation": action.escalation_route,
-            "oversight": action.oversight_plan,
-            "triggers": action.triggers,
-        }
-        for key, text in values.items():
-            label = self.fields[key]
-            if text.strip():
-                label.setText(escape(text).replace("\n", "<br>"))
-                label.setStyleSheet("")
-            else:
-                label.setText("Not recorded yet")
-                label.setStyleSheet("color: #777; font-style: italic;")
+class LazyPanel(Protocol):
+    def load(self, session: Session, action: Action) -> None: ...
 
 
 class ActionDetail(QWidget):
-    """One action. ``show_action(None)`` shows a prompt to pick one."""
+    """One action. ``show_action(None)`` shows a prompt to pick one.
+
+    ``lazy``: load only the tab on show (and the closure gate, whose title counts its conditions);
+    the others load when shown, or when code asks for them (``detail.evidence``). The Plans tab's
+    detail follows the selection as the user arrows down the list, so loading the evidence table
+    and measure chart of every action passed over would be work nobody sees."""
 
     sig_loaded = Signal(int)
     """Carries the action id each time the detail has (re)loaded it."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, lazy: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
         self.action_id: int | None = None
@@ -164,20 +112,22 @@ class ActionDetail(QWidget):
         self.evidence_button.clicked.connect(self.open_evidence_dialog)
 
         self.overview = OverviewPane()
-        self.steps = StepsChecklist(ctx)
-        self.reviews = ReviewsTimeline(ctx)
-        self.evidence = EvidencePanel(ctx)
-        self.evidence.sig_add_requested.connect(self.open_evidence_dialog)
-        self.measure = MeasurePanel(ctx)
+        self._steps = StepsChecklist(ctx)
+        self._reviews = ReviewsTimeline(ctx)
+        self._evidence = EvidencePanel(ctx)
+        self._evidence.sig_add_requested.connect(self.open_evidence_dialog)
+        self._measure = MeasurePanel(ctx)
         self.closure = ClosureGatePanel(ctx)
+        self._lazy = lazy
+        self._stale: set[int] = set()  # tabs not loaded for the action shown (lazy mode)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for widget, title in (
             (self.overview, "Overview"),
-            (self.steps, "Steps"),
-            (self.reviews, "Reviews"),
-            (self.evidence, "Evidence"),
-            (self.measure, "Measure"),
+            (self._steps, "Steps"),
+            (self._reviews, "Reviews"),
+            (self._evidence, "Evidence"),
+            (self._measure, "Measure"),
             (self.closure, "Closure gate"),
         ):
             self.tabs.addTab(widget, title)
@@ -207,6 +157,7 @@ class ActionDetail(QWidget):
         layout.addWidget(self.stack)
         self.tabs.setCurrentIndex(ui_state.load_int("action_detail/tab", TAB_OVERVIEW))
         self.tabs.currentChanged.connect(lambda i: ui_state.save_int("action_detail/tab", i))
+        self.tabs.currentChanged.connect(self._bring_up_to_date)
         ctx.sig_data_changed.connect(self._on_data_changed)
 
     def _on_data_changed(self, what: str) -> None:
@@ -222,24 +173,56 @@ class ActionDetail(QWidget):
             self.stack.setCurrentIndex(0)
             return
         with self.ctx.db.reading() as session:
-            try:
-                action = actions.get_action(session, self.action_id)
-            except NotFound:
+            # What the header, the gate and the tab titles read, in three queries rather than
+            # one lazy load each as they are touched.
+            action = (
+                session.execute(
+                    select(Action)
+                    .where(Action.id == self.action_id)
+                    .options(
+                        joinedload(Action.finding)
+                        .joinedload(Finding.plan)
+                        .joinedload(Plan.service),
+                        joinedload(Action.accountable_lead),
+                        selectinload(Action.steps),
+                        selectinload(Action.reviews),
+                    )
+                )
+                .unique()
+                .scalar_one_or_none()
+            )
+            if action is None:  # gone since the list was loaded (another copy restored?)
                 self.action_id = None
                 self.stack.setCurrentIndex(0)
                 return
             self.finding_id = action.finding_id
             self._show_header(action)
             self.overview.load(action)
-            self.steps.load(session, action)
-            self.reviews.load(session, action)
-            self.evidence.load(session, action)
-            self.measure.load(session, action)
+            # The gate is always loaded: its tab's title counts the conditions met.
             self.closure.load(session, action)
+            current = self.tabs.currentIndex()
+            self._stale = set()
+            for tab in LAZY_TABS:
+                if self._lazy and tab != current:
+                    self._stale.add(tab)
+                else:
+                    self._panels()[tab].load(session, action)
             done = sum(1 for s in action.steps if s.done)
-            self.tabs.setTabText(TAB_STEPS, f"Steps ({done}/{len(action.steps)})")
-            self.tabs.setTabText(TAB_REVIEWS, f"Reviews ({len(action.reviews)})")
-            self.tabs.setTabText(TAB_EVIDENCE, f"Evidence ({self.evidence.table.rowCount()})")
+            self._set_tab_text(TAB_STEPS, f"Steps ({done}/{len(action.steps)})")
+            self._set_tab_text(TAB_REVIEWS, f"Reviews ({len(action.reviews)})")
+            # As the evidence table lists them: the action's evidence and linked observations.
+            evidence_count = (
+                (
+                    session.scalar(
+                        select(func.count(Evidence.id)).where(Evidence.action_id == action.id)
+                    )
+                    or 0
+                )
+                + len(linked_observation_evidence(session, action.id))
+                if TAB_EVIDENCE in self._stale
+                else self._evidence.table.rowCount()
+            )
+            self._set_tab_text(TAB_EVIDENCE, f"Evidence ({evidence_count})")
             gate = self.closure.result
             if action.status == ActionStatus.CLOSED:
                 gate_text = (
@@ -250,9 +233,56 @@ class ActionDetail(QWidget):
                 gate_text = f"Closure gate ({met}/{len(gate.conditions) - 1})"
             else:
                 gate_text = "Closure gate"
-            self.tabs.setTabText(TAB_CLOSURE, gate_text)
+            self._set_tab_text(TAB_CLOSURE, gate_text)
         self.stack.setCurrentIndex(1)
         self.sig_loaded.emit(self.action_id)
+
+    def _set_tab_text(self, tab: int, text: str) -> None:
+        # QTabBar lays itself out again on every setTabText, even to the same text, and that
+        # re-lays and repaints the whole tab around the detail (~35 ms a reload): only on change.
+        if self.tabs.tabText(tab) != text:
+            self.tabs.setTabText(tab, text)
+
+    # --- lazy tabs -------------------------------------------------------------------------------
+    def _panels(self) -> dict[int, LazyPanel]:
+        return {
+            TAB_STEPS: self._steps,
+            TAB_REVIEWS: self._reviews,
+            TAB_EVIDENCE: self._evidence,
+            TAB_MEASURE: self._measure,
+        }
+
+    def _bring_up_to_date(self, tab: int) -> None:
+        """Load a tab left stale by ``reload`` (lazy mode): when it is shown, or asked for."""
+        if tab not in self._stale or self.action_id is None:
+            return
+        self._stale.discard(tab)
+        with self.ctx.db.reading() as session:
+            try:
+                action = actions.get_action(session, self.action_id)
+            except NotFound:
+                return
+            self._panels()[tab].load(session, action)
+
+    @property
+    def steps(self) -> StepsChecklist:
+        self._bring_up_to_date(TAB_STEPS)
+        return self._steps
+
+    @property
+    def reviews(self) -> ReviewsTimeline:
+        self._bring_up_to_date(TAB_REVIEWS)
+        return self._reviews
+
+    @property
+    def evidence(self) -> EvidencePanel:
+        self._bring_up_to_date(TAB_EVIDENCE)
+        return self._evidence
+
+    @property
+    def measure(self) -> MeasurePanel:
+        self._bring_up_to_date(TAB_MEASURE)
+        return self._measure
 
     def _show_header(self, action: Action) -> None:
         today = self.ctx.today()

@@ -52,6 +52,9 @@ from .template_editor import TemplateEditorDialog
 ALL_HOMES = "All homes"
 REFRESH_ON = {"*", "audit", "action", "evidence", "service"}
 SEARCH_DELAY_MS = 300
+RUN_PAGE_ROWS = 100
+"""The run list sits above the trend chart and shows about ten rows: a first page of 100 is ten
+screens of it (more load as the user scrolls)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class AuditsTab(QWidget):
             lambda r: r.id,
             default_sort=("run_on", True),
             foreground=lambda r, c: _score_colour(r, c),
+            page_size=RUN_PAGE_ROWS,
         )
         self.run_list = table_view(self.runs, "Audit runs", stretch=1)
         self.run_list.setSortingEnabled(True)
@@ -164,8 +168,8 @@ class AuditsTab(QWidget):
         self._build()
         self.home.currentIndexChanged.connect(self.refresh)
         self.search.textChanged.connect(self._search_timer.start)
-        self._search_timer.timeout.connect(self._reload_runs)
-        self.all_audits.toggled.connect(self._reload_runs)
+        self._search_timer.timeout.connect(self._filter_runs)
+        self.all_audits.toggled.connect(self._filter_runs)
         self.template_view.selectionModel().currentRowChanged.connect(self._template_changed)
         self.run_list.selectionModel().currentRowChanged.connect(self._run_changed)
         self.schedule.activated.connect(self._schedule_chosen)
@@ -306,7 +310,8 @@ class AuditsTab(QWidget):
                 "Choose one home to set its schedule and see the trend." if row else ""
             )
             self.hint.setVisible(row is not None)
-        self._reload_runs()
+        # The chart is drawn once, with the new trend and the run then selected.
+        self._reload_runs(chart=False)
         self.chart.set_points(row.name if row and sid is not None else "", trend, self._run)
 
     def _load_runs(
@@ -319,24 +324,30 @@ class AuditsTab(QWidget):
         with self.ctx.db.reading() as session:
             return audit_run_page(session, filters, sort, descending, after, limit)
 
-    def _reload_runs(self) -> None:
+    def _filter_runs(self) -> None:
+        """Searched, or every audit's runs asked for: the run shown stays if still listed."""
+        self._reload_runs(reload_run=False)
+
+    def _reload_runs(self, *, chart: bool = True, reload_run: bool = True) -> None:
+        """The run list from its first page, keeping the selected run if it is still listed.
+        ``chart``: mark the run on the trend chart (the caller redraws it otherwise);
+        ``reload_run``: show the run again even if it is the one already shown."""
         keep = self._run
         every = self.all_audits.isChecked()
         self.run_list.setColumnHidden(1, not every)
+        # The audit's name takes the slack when every audit is listed, else the auditor's name.
         header = self.run_list.horizontalHeader()
-        header.setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch if every else QHeaderView.ResizeMode.ResizeToContents
-        )
-        header.setSectionResizeMode(
-            3, QHeaderView.ResizeMode.ResizeToContents if every else QHeaderView.ResizeMode.Stretch
-        )
+        stretch, fixed = (1, 3) if every else (3, 1)
+        if header.sectionResizeMode(stretch) != QHeaderView.ResizeMode.Stretch:
+            header.setSectionResizeMode(fixed, QHeaderView.ResizeMode.Interactive)
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.runs.reload()
         row = self.runs.row_for_id(keep) if keep is not None else None
         if row is None and self.runs.rowCount():
             row = 0
         selection = self.run_list.selectionModel()
         if row is None:
-            self._show_run(None)
+            self._show_run(None, chart=chart)
             return
         selection.blockSignals(True)
         selection.setCurrentIndex(
@@ -345,17 +356,19 @@ class AuditsTab(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         selection.blockSignals(False)
-        self._show_run(self.runs.row_at(row).id)
+        self._show_run(self.runs.row_at(row).id, chart=chart, reload=reload_run)
 
     def _run_changed(self) -> None:
         index = self.run_list.currentIndex()
         self._show_run(self.runs.row_at(index.row()).id if index.isValid() else None)
 
-    def _show_run(self, run_id: int | None) -> None:
+    def _show_run(self, run_id: int | None, *, chart: bool = True, reload: bool = True) -> None:
+        same = run_id == self._run == self.run_view.run_id
         self._run = run_id
-        self.run_view.load(run_id)
+        if reload or not same:
+            self.run_view.load(run_id)
         row, sid = self.selected_template(), self.service_id()
-        if row is not None and sid is not None and self.chart.points:
+        if chart and not same and row is not None and sid is not None and self.chart.points:
             self.chart.set_points(row.name, self.chart.points, run_id)
 
     # --- commands --------------------------------------------------------------------------

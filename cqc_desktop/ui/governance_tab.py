@@ -132,7 +132,7 @@ class GovernanceTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._meeting_changed)
         ctx.sig_data_changed.connect(self._on_data_changed)
         ctx.sig_database_opened.connect(self._load_homes)
-        on_sign_in(ctx, self.reload)
+        on_sign_in(ctx, lambda: self.reload(data_changed=True))
         self._load_homes()
 
     def _build(self) -> None:
@@ -183,9 +183,12 @@ class GovernanceTab(QWidget):
     def _load_homes(self) -> None:
         with self.ctx.db.reading() as session:
             fill_homes(self.home, session, all_label=ALL_HOMES)
-        self.reload()
+        self.reload(data_changed=True)
 
-    def reload(self) -> None:
+    def reload(self, *, data_changed: bool = False) -> None:
+        """The list again from its first page. The meeting on the right is loaded again only
+        when another one is now selected, or the data may have changed: a new filter or sort
+        leaves the selected meeting as it was."""
         keep = self._shown
         self.model.reload()
         shown = self.model.rowCount()
@@ -193,15 +196,17 @@ class GovernanceTab(QWidget):
         self.count_label.setText(f"{shown}{more} meeting{'s' if shown != 1 else ''}")
         self.view.setColumnHidden(2, self.home.currentData() is not None)
         self.new_button.setEnabled(can(self.ctx, Permission.RECORD))
-        self.select_meeting(keep if keep is not None else self._first_id())
+        wanted = keep if keep is not None else self._first_id()
+        self.select_meeting(wanted, reload=data_changed)
 
     def _first_id(self) -> int | None:
         return self.model.row_at(0).id if self.model.rowCount() else None
 
-    def select_meeting(self, meeting_id: int | None) -> None:
+    def select_meeting(self, meeting_id: int | None, *, reload: bool = True) -> None:
+        """Select a meeting in the list and show it (``reload=False``: not again if shown)."""
         row = self.model.row_for_id(meeting_id) if meeting_id is not None else None
         if row is None:
-            self._show(None if meeting_id is None else meeting_id)
+            self._show(None if meeting_id is None else meeting_id, reload=reload)
             return
         selection = self.view.selectionModel()
         selection.blockSignals(True)
@@ -212,9 +217,11 @@ class GovernanceTab(QWidget):
         )
         selection.blockSignals(False)
         self.view.scrollTo(self.model.index(row, 0))
-        self._show(meeting_id)
+        self._show(meeting_id, reload=reload)
 
-    def _show(self, meeting_id: int | None) -> None:
+    def _show(self, meeting_id: int | None, *, reload: bool = True) -> None:
+        if not reload and meeting_id == self._shown == self.panel.meeting_id:
+            return
         self._shown = meeting_id
         try:
             self.panel.load(meeting_id)
@@ -236,7 +243,7 @@ class GovernanceTab(QWidget):
         if what == "service":
             self._load_homes()
         elif what in REFRESH_ON:
-            self.reload()
+            self.reload(data_changed=True)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the tab or closing the window: write any text typed in the last moment as a

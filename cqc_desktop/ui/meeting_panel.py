@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -78,6 +79,12 @@ class MeetingPanel(QWidget):
         self.items_view = table_view(self.items_model, "Agenda items", stretch=2)
         self.items_view.setMinimumHeight(120)
         self.editor = MinutesEditor(ctx)
+        # The review timeline is fitted once per item shown (``_load_item``): with ResizeToContents
+        # each of its ~75 cells re-measured whole columns, ~55 ms an item.
+        timeline_header = self.editor.timeline.horizontalHeader()
+        for col in range(self.editor.timeline.columnCount()):
+            if timeline_header.sectionResizeMode(col) == QHeaderView.ResizeMode.ResizeToContents:
+                timeline_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         self.addenda = QLabel()
         self.addenda.setWordWrap(True)
         self.addenda.setAccessibleName("Addenda")
@@ -144,8 +151,8 @@ class MeetingPanel(QWidget):
         for button in self.buttons.values():
             button.setVisible(showing)
         self.empty.setVisible(not showing)
-        self.addenda.setVisible(False)
         if meeting_id is None:
+            self.addenda.setVisible(False)
             self.items_model.set_rows([])
             self.editor.clear()
             return
@@ -159,7 +166,10 @@ class MeetingPanel(QWidget):
         self.people.setText(summary.people_html)
         self.state_label.setText(summary.state)
         colour = "#1e5631" if summary.locked else "#7a5b00"
-        self.state_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        style = f"color: {colour}; font-weight: 600;"
+        # A style sheet set again, even unchanged, re-polishes and re-lays out the whole panel.
+        if self.state_label.styleSheet() != style:
+            self.state_label.setStyleSheet(style)
         self.addenda.setText(summary.addenda_html)
         self.addenda.setVisible(bool(summary.addenda_html))
         self.items_model.set_rows(rows)
@@ -174,8 +184,16 @@ class MeetingPanel(QWidget):
             # A refresh from elsewhere must not throw away a minute being typed.
             if not (same and self.editor.is_dirty()):
                 self._current_item = rows[row].item_id
-                self.editor.load(rows[row].item_id)
+                self._load_item(rows[row].item_id)
         self._update_buttons()
+
+    def _load_item(self, item_id: int) -> None:
+        self.editor.load(item_id)
+        timeline = self.editor.timeline
+        header = timeline.horizontalHeader()
+        for col in range(timeline.columnCount()):
+            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Interactive:
+                timeline.resizeColumnToContents(col)
 
     def _update_buttons(self) -> None:
         draft = self.status != MinutesStatus.APPROVED
@@ -211,7 +229,7 @@ class MeetingPanel(QWidget):
         if item_id is None:
             self.editor.clear()
         else:
-            self.editor.load(item_id)
+            self._load_item(item_id)
         self._update_buttons()
 
     def _reselect(self, item_id: int | None) -> None:

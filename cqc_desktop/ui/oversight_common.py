@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
+    QStyle,
     QTableView,
 )
 from sqlalchemy.orm import Session
@@ -50,6 +51,9 @@ def my_person_id(ctx: AppContext) -> int | None:
 
 
 def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None) -> QTableView:
+    """A read-only list. Columns are sized once, from their heading and the first rows shown, and
+    then left alone (the user may drag them): ResizeToContents would ask the model for every cell
+    of every loaded row on each reload (~10,000 calls for a 300-row page)."""
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
@@ -62,11 +66,49 @@ def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = No
     view.setWordWrap(False)
     view.setTabKeyNavigation(False)  # Tab leaves the table, as in every other field
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(stretch is None)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    ColumnSizer(view)
     return view
+
+
+SAMPLE_ROWS = 40
+"""Rows read to size a list's columns: enough to see a typical width, few enough to cost nothing."""
+
+
+class ColumnSizer(QObject):
+    """Fits each non-stretching column to its heading and a sample of rows, once: when the list
+    first has rows (until then, to the heading alone)."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.done = False
+        model = view.model()
+        model.modelReset.connect(self.fit)
+        model.rowsInserted.connect(self.fit)
+        self.fit()
+
+    def fit(self) -> None:
+        if self.done:
+            return
+        view, model = self.view, self.view.model()
+        header = view.horizontalHeader()
+        rows = min(model.rowCount(), SAMPLE_ROWS)
+        metrics = view.fontMetrics()
+        padding = 2 * view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+        for col in range(model.columnCount()):
+            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
+                continue
+            width = header.sectionSizeFromContents(col).width()
+            for row in range(rows):
+                text = model.index(row, col).data()
+                if text:
+                    width = max(width, metrics.horizontalAdvance(str(text)) + padding + 8)
+            header.resizeSection(col, min(width, 400))
+        self.done = rows > 0
 
 
 def commit_open_editor(view: QAbstractItemView) -> None:

@@ -55,6 +55,7 @@ class PagedTableModel(QAbstractTableModel):
         self._background = background
         self._page_size = page_size
         self._rows: list[Any] = []
+        self._texts: dict[tuple[int, int], str] = {}  # (row, column) → text shown, once worked out
         self._after: tuple[Any, int] | None = None
         self._more = False
 
@@ -68,6 +69,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         page = self._loader(self._sort, self._descending, None, self._page_size)
         self._rows = list(page.rows)
+        self._texts = {}
         self._after = page.last_key
         self._more = page.more
         self.endResetModel()
@@ -126,20 +128,31 @@ class PagedTableModel(QAbstractTableModel):
         return next((i for i, c in enumerate(self._columns) if c.sort_key == self._sort), -1)
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid():
+        # Called for every visible cell and every role on each repaint (~1,000 calls for a page
+        # on screen): roles the model never answers return before the index is even looked at,
+        # and each cell's text is worked out once per load, not on every repaint.
+        if role not in _ROLES or not index.isValid():
             return None
-        row = self._rows[index.row()]
-        col = self._columns[index.column()]
+        r, c = index.row(), index.column()
         if role == DISPLAY:
-            return col.text(row)
+            key = (r, c)
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = self._columns[c].text(self._rows[r])
+            return text
+        row = self._rows[r]
         if role == ID_ROLE:
             return self._row_id(row)
-        if role == FOREGROUND and self._foreground is not None:
-            return self._foreground(row, index.column())
-        if role == BACKGROUND and self._background is not None:
-            return self._background(row, index.column())
-        if role == TOOLTIP and col.tooltip is not None:
-            return col.tooltip(row)
-        if role == ALIGN and col.align_right:
+        if role == FOREGROUND:
+            return self._foreground(row, c) if self._foreground is not None else None
+        if role == BACKGROUND:
+            return self._background(row, c) if self._background is not None else None
+        col = self._columns[c]
+        if role == TOOLTIP:
+            return col.tooltip(row) if col.tooltip is not None else None
+        if col.align_right:  # ALIGN
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+_ROLES = frozenset(int(r) for r in (DISPLAY, ID_ROLE, FOREGROUND, BACKGROUND, TOOLTIP, ALIGN))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -37,6 +37,10 @@ from .plans_tab_filters import FilterBar
 from .plans_tab_tree import ALL, Node, PlanTree
 from .table_models import ID_ROLE
 
+PAGE_ROWS = 100
+"""The action list shares its side with the action's detail and shows about ten rows: a first page
+of 100 is ten screens of it (more load as the user scrolls), and each row's figures cost time."""
+
 
 class PlansTab(QWidget):
     """Recovery plans, their findings and actions, and the selected action in detail."""
@@ -56,12 +60,13 @@ class PlansTab(QWidget):
             default_sort=("next_review", False),
             foreground=foreground,
             background=background,
+            page_size=PAGE_ROWS,
         )
         self.table = ActionTable(self.model)
         self.table.sig_open.connect(self.open_action_window)
         self.table.sig_archive.connect(self.archive_selected_action)
         self.table.doubleClicked.connect(lambda _i: self.open_action_window())
-        self.detail = ActionDetail(ctx)
+        self.detail = ActionDetail(ctx, lazy=True)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of actions")
 
@@ -101,9 +106,21 @@ class PlansTab(QWidget):
         self.tree.installEventFilter(self)
         self.table.installEventFilter(self)
         self._pending_action = ui_state.load_int("plans/action", 0) or None
+        self._saved_action = self._pending_action
+        self._nodes: list[plan_tree.PlanNode] | None = None
         start = ui_state.load_str("plans/node", "all:0")
         kind, _, ident = start.partition(":")
         self.refresh(keep=(kind, int(ident or 0)))
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Remember the selection for next time when the tab is left or the window closed: a
+        # settings write costs ~20 ms, too much for every row the user arrows past.
+        kind, ident = self.tree.current_node()
+        ui_state.save_str("plans/node", f"{kind}:{ident}")
+        if self._pending_action is not None and self._pending_action != self._saved_action:
+            ui_state.save_int("plans/action", self._pending_action)
+            self._saved_action = self._pending_action
+        super().hideEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
@@ -176,7 +193,10 @@ class PlansTab(QWidget):
                 self.filter_bar.home.currentData(),
                 include_archived=self.show_archived.isChecked(),
             )
-        self.tree.set_plans(nodes, keep)
+        # Rebuilding the tree costs ~40 ms on a ten-home provider; a refresh seldom changes it.
+        if nodes != self._nodes or (keep is not None and keep != self.tree.current_node()):
+            self.tree.set_plans(nodes, keep)
+            self._nodes = nodes
         self._update_buttons()
         self.reload_actions()
 
@@ -187,7 +207,6 @@ class PlansTab(QWidget):
 
     def _node_changed(self, node: Node) -> None:
         self._context = "tree"
-        ui_state.save_str("plans/node", f"{node[0]}:{node[1]}")
         self._update_buttons()
         self._pending_action = self.current_action_id()
         self.reload_actions()
@@ -256,7 +275,6 @@ class PlansTab(QWidget):
         action_id = self.current_action_id()
         if action_id is not None:
             self._pending_action = action_id
-            ui_state.save_int("plans/action", action_id)
         if action_id != self.detail.action_id:
             self.detail.show_action(action_id)
         self._update_buttons()

@@ -129,26 +129,14 @@ class FilterBar(QWidget):
         self.statement.blockSignals(False)
 
     def load_choices(self, session: Session) -> None:
-        """Care homes and leads come from the database; keep the current choice if still there."""
+        """Care homes and leads come from the database; keep the current choice if still there.
+        A combo is refilled only when its choices changed (a refresh usually changes neither)."""
         self._quiet = True
-        homes = people.list_services(session)
-        keep_home = self.home.currentData()
-        self.home.clear()
-        self.home.addItem("All homes", None)
-        for home in homes:
-            self.home.addItem(home.name, home.id)
-        select_data(self.home, keep_home)
-        if self.home.currentIndex() < 0:
-            self.home.setCurrentIndex(0)
+        homes = [(home.name, home.id) for home in people.list_services(session)]
+        _refill(self.home, "All homes", homes)
         self.home.setVisible(len(homes) > 1)
-        keep_lead = self.lead.currentData()
-        self.lead.clear()
-        self.lead.addItem("Any lead", None)
-        for pid, name in plan_tree.leads(session, self.home.currentData()):
-            self.lead.addItem(name, pid)
-        select_data(self.lead, keep_lead)
-        if self.lead.currentIndex() < 0:
-            self.lead.setCurrentIndex(0)
+        leads = plan_tree.leads(session, self.home.currentData())
+        _refill(self.lead, "Any lead", [(name, pid) for pid, name in leads])
         self._quiet = False
 
     def clear(self) -> None:
@@ -195,3 +183,19 @@ class FilterBar(QWidget):
             or f.statement_code
             or f.overdue_only
         )
+
+
+def _refill(combo: QComboBox, any_text: str, choices: list[tuple[str, int]]) -> None:
+    """Fill ``combo`` with "any" then (text, id) choices, keeping the current choice if still
+    offered; untouched when the choices are the ones already there."""
+    wanted: list[tuple[str, int | None]] = [(any_text, None), *choices]
+    current = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+    if wanted == current:
+        return
+    keep = combo.currentData()
+    combo.clear()
+    for text, ident in wanted:
+        combo.addItem(text, ident)
+    select_data(combo, keep)
+    if combo.currentIndex() < 0:
+        combo.setCurrentIndex(0)

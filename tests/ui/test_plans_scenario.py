@@ -17,7 +17,7 @@ from cqc_desktop.models import Action, Attachment, Plan, Review
 from cqc_desktop.services import people
 from cqc_desktop.services.evidence import sha256_of
 from cqc_desktop.ui import ui_state
-from cqc_desktop.ui.action_detail import TAB_CLOSURE
+from cqc_desktop.ui.action_detail import TAB_CLOSURE, TAB_MEASURE
 from cqc_desktop.ui.context import AppContext
 from cqc_desktop.ui.forms import select_data
 from cqc_desktop.ui.plans_tab import PlansTab
@@ -195,6 +195,7 @@ def test_scenario_one_through_the_widgets(
     assert strands["staff accounts"].endswith("No evidence")
 
     # --- the measure and its points ---------------------------------------------------------
+    detail.tabs.setCurrentIndex(TAB_MEASURE)  # the tab loads when shown (and as points are added)
     panel = detail.measure
     dialog = panel.open_measure_dialog(None)
     qtbot.keyClicks(dialog.name, "Late medicines entries per week")

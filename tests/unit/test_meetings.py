@@ -651,3 +651,28 @@ def test_meeting_list_pages_filters_and_searches_minutes(session: Session) -> No
     staff = meeting_page(session, MeetingFilter(meeting_type="Staff meeting"), sort="home")
     assert [r.home for r in staff.rows] == ["Elm House"]
     assert session.scalar(select(func.count()).select_from(MeetingItem)) == 1
+
+
+def test_meeting_list_counts_and_search_agree_with_the_items(session: Session) -> None:
+    """Item counts come from one grouped query over the page and the minutes search is an
+    EXISTS per meeting: both give what counting and reading each meeting's items would."""
+    meetings = [_weekly(session, date(2026, 9, 1) + timedelta(weeks=w)) for w in range(6)]
+    for n, meeting in enumerate(meetings):
+        for i in range(n):
+            item = add_meeting_item(session, meeting.id, f"Item {i}")
+            if i % 2 == 0:
+                text = "Sensor mats checked" if n == 4 else "Nothing new"
+                record_minute(session, item.id, MinuteInput(text, decision="Note"), today=TODAY)
+    session.flush()
+    page = meeting_page(session, MeetingFilter(), limit=4)
+    rest = meeting_page(session, MeetingFilter(), after=page.last_key)
+    for row in page.rows + rest.rows:
+        items = session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == row.id)).all()
+        assert row.items == len(items)
+        assert row.decided == sum(1 for i in items if i.decision != "")
+    assert [r.id for r in meeting_page(session, MeetingFilter(text="sensor MATS")).rows] == [
+        meetings[4].id
+    ]
+    by_chair = meeting_page(session, MeetingFilter(text="okafor"))
+    assert {r.id for r in by_chair.rows} == {m.id for m in meetings}
+    assert meeting_page(session, MeetingFilter(text="no such words")).rows == []

@@ -208,3 +208,52 @@ def test_tree_counts_and_dashboard_figures(session: Session, data: dict[str, int
     assert plan_tree(session, data["home"], include_archived=True)[0].archived
     assert open_counts_by_key_question_and_rag(session) == {("Safe", "Green"): 1}
     assert [name for _, name in leads(session)] == ["Priya Raman", "Zoë Hart"]
+
+
+def test_page_figures_match_the_whole_table_summaries(
+    session: Session, data: dict[str, int]
+) -> None:
+    """The page's figures (one seek per measure, evidence grouped over the page) agree with the
+    grouped summaries over every action that sorting by measure or evidence uses."""
+    from sqlalchemy import select
+
+    from cqc_desktop.services.plan_listing import _evidence_summary, _measure_summary
+
+    # A second action with two measures: one at target, one with only a future point.
+    both = create_measure(
+        session, data["a2"], MeasureInput("Plans reviewed", "higher", 0, "absolute", 10)
+    )
+    record_point(session, both.id, TODAY - timedelta(days=7), 12)
+    later = create_measure(
+        session, data["a2"], MeasureInput("Audits passed", "higher", 50, "relative", 20)
+    )
+    record_point(session, later.id, TODAY + timedelta(days=7), 99)
+    add_evidence(session, data["a3"], EvidenceInput("Falls log", "care_records", TODAY))
+    session.flush()
+
+    measures = _measure_summary(TODAY)
+    expected_measures = {r[0]: r[1:] for r in session.execute(select(measures))}
+    evidence = _evidence_summary()
+    expected_evidence = {r[0]: r[1:] for r in session.execute(select(evidence))}
+    rows = action_page(session, PlanFilters(), TODAY).rows
+    assert len(rows) == 3
+    for row in rows:
+        n, with_data, at_target, latest, target = expected_measures.get(
+            row.action_id, (0, 0, 0, None, None)
+        )
+        assert (row.measures, row.measures_with_data, row.measures_at_target) == (
+            n,
+            with_data or 0,
+            at_target or 0,
+        )
+        if n == 1:
+            assert (row.latest_value, row.target) == (latest, target)
+        total, by_type = expected_evidence.get(row.action_id, (0, ""))
+        assert row.evidence_total == total
+        assert sum(row.evidence_by_type.values()) == total
+        assert len(row.evidence_by_type) == (len(by_type.split(",")) if by_type else 0)
+    a2 = next(r for r in rows if r.action_id == data["a2"])
+    assert a2.measure_status == "1 of 2 at target"
+    assert next(r for r in rows if r.action_id == data["a3"]).evidence_by_type == {
+        "Care records": 1
+    }
