@@ -19,15 +19,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..formatting import days_phrase, uk_date
-from ..models import Action, Evidence, Finding, Plan
+from ..models import Action, Finding, Plan
 from ..models.enums import ActionStatus
 from ..services import actions
 from ..services.errors import NotFound
-from ..services.logs import linked_observation_evidence
 from . import ui_state
 from .action_detail_closure import ClosureGatePanel
 from .action_detail_evidence import EvidencePanel
@@ -92,13 +91,16 @@ class ActionDetail(QWidget):
         self.action_id: int | None = None
         self.finding_id: int | None = None
         self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # a title is never markup
         self.title_label.setWordWrap(True)
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.title_label.setAccessibleName("Action")
         self.meta_label = QLabel()
+        self.meta_label.setTextFormat(Qt.TextFormat.RichText)  # escaped text in markup
         self.meta_label.setWordWrap(True)
         self.meta_label.setAccessibleName("Action summary")
         self.flag_label = QLabel()
+        self.flag_label.setTextFormat(Qt.TextFormat.RichText)
         self.flag_label.setWordWrap(True)
         self.flag_label.setStyleSheet(
             "background: #f8d7d5; color: #7a1a14; padding: 4px 8px; font-weight: 600;"
@@ -210,15 +212,10 @@ class ActionDetail(QWidget):
             done = sum(1 for s in action.steps if s.done)
             self._set_tab_text(TAB_STEPS, f"Steps ({done}/{len(action.steps)})")
             self._set_tab_text(TAB_REVIEWS, f"Reviews ({len(action.reviews)})")
-            # As the evidence table lists them: the action's evidence and linked observations.
+            # As the evidence table lists them: the action's evidence and linked observations,
+            # which the closure gate has just read (its facts hold one entry for each).
             evidence_count = (
-                (
-                    session.scalar(
-                        select(func.count(Evidence.id)).where(Evidence.action_id == action.id)
-                    )
-                    or 0
-                )
-                + len(linked_observation_evidence(session, action.id))
+                self.closure.evidence_count
                 if TAB_EVIDENCE in self._stale
                 else self._evidence.table.rowCount()
             )

@@ -34,6 +34,9 @@ class OverviewPane(QScrollArea):
             ("triggers", "Triggers:"),
         ):
             value = QLabel()
+            # Always rich text: the values are escaped, and Qt's guess would show an escaped
+            # apostrophe ("&#x27;") literally in text that has no tags of its own.
+            value.setTextFormat(Qt.TextFormat.RichText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label.rstrip(":"))
@@ -57,7 +60,7 @@ class OverviewPane(QScrollArea):
             f"{code} {s.name}" if (s := fw.statement(code)) else code for code in f.statement_codes
         ]
         values = {
-            "statements": "; ".join(statements),
+            "statements": "; ".join(statements),  # escaped below
             "root_cause": f.root_cause,
             "control": f.immediate_control,
             "description": action.description,

@@ -246,3 +246,27 @@ def test_review_dialog_offers_reopen_only_when_closed(
     choices = [dialog.decision.itemData(i) for i in range(dialog.decision.count())]
     assert choices == ["Continue", "Reopen"]
     assert not detail.closure.close_button.isVisibleTo(detail.closure)
+
+
+def test_quotes_and_markup_in_an_action_read_as_typed(
+    db: Database, ctx: AppContext, qtbot: QtBot, seeded: dict[str, int]
+) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    from cqc_desktop.models import Action
+
+    typed = "Repeated 'busy shift' & <b>agency</b> cover"
+    with db.unit_of_work() as s:
+        action = s.get(Action, seeded["action"])
+        assert action is not None
+        action.title = typed
+        action.escalation_route = typed
+    widget = ActionDetail(ctx)
+    qtbot.addWidget(widget)
+    widget.show_action(seeded["action"])
+    assert widget.title_label.textFormat() == Qt.TextFormat.PlainText
+    assert widget.title_label.text().endswith(typed)
+    shown = QTextDocument()
+    shown.setHtml(widget.overview.fields["escalation"].text())
+    assert shown.toPlainText() == typed
+    assert widget.overview.fields["escalation"].textFormat() == Qt.TextFormat.RichText
