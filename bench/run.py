@@ -315,7 +315,7 @@ def measure_tabs(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
         else:
             rows.append(Row(f"{name}: sort (not offered: always newest first)", "—"))
         built = median(tab["built"])
-        rows.append(Row(f"{name}: tab built and painted (part of start-up)", seconds(built)))
+        rows.append(Row(f"{name}: tab opened the first time (built and painted)", seconds(built)))
     dash = found["dashboard"]
     rows.append(Row("Dashboard (floor: raw sqlite3 keyset query, 500 actions)", heading=True))
     rows.append(timed_row("Dashboard refresh", dash["refresh"], dash["floor"], 0.100))

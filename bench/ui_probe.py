@@ -14,7 +14,7 @@ list has been repainted:
 - a sort: a click on a column heading.
 
 Building the tab (its widgets, then its first page) and painting it is timed too, for information:
-the app builds every tab at start-up, so that time is part of the start-up figure.
+the app builds each tab the first time it is shown, so that is the wait on first opening it.
 
 The floor for each is a raw ``sqlite3`` keyset query for 500 rows of the same table. Every timed
 step must repaint the list's viewport, or the probe stops with an error: a figure that painted
