@@ -82,39 +82,84 @@ def set_audit_schedule(
     session.flush()
 
 
-def last_runs(session: Session, service_id: int | None = None) -> dict[tuple[int, str], date]:
-    """(home, template key) → date of the latest run, across template versions (one query)."""
+@dataclass(frozen=True)
+class LatestRun:
+    """The latest run of one audit (any version) at one home."""
+
+    run_on: date
+    run_id: int
+    score: float | None
+
+
+def latest_runs(
+    session: Session, service_id: int | None = None
+) -> dict[tuple[int, str], LatestRun]:
+    """(home, template key) → its latest run (by date, then id), across template versions.
+
+    One query: the newest date per (home, template) comes from the (home, template, date) index,
+    and only the runs on that date are read back. The audits tab's "last run", "last score" and
+    due dates all come from this, read once per refresh."""
+    newest = select(
+        AuditRun.service_id.label("sid"),
+        AuditRun.template_id.label("tid"),
+        func.max(AuditRun.run_on).label("on"),
+    ).group_by(AuditRun.service_id, AuditRun.template_id)
+    if service_id is not None:
+        newest = newest.where(AuditRun.service_id == service_id)
+    m = newest.subquery()
     stmt = (
-        select(AuditRun.service_id, AuditTemplate.key, func.max(AuditRun.run_on))
+        select(
+            AuditRun.service_id,
+            AuditTemplate.key,
+            AuditRun.run_on,
+            AuditRun.id,
+            AuditRun.score_percent,
+        )
+        .join(
+            m,
+            (AuditRun.service_id == m.c.sid)
+            & (AuditRun.template_id == m.c.tid)
+            & (AuditRun.run_on == m.c.on),
+        )
         .join(AuditTemplate, AuditRun.template_id == AuditTemplate.id)
-        .group_by(AuditRun.service_id, AuditTemplate.key)
     )
-    if service_id is not None:
-        stmt = stmt.where(AuditRun.service_id == service_id)
-    return {(sid, key): last for sid, key, last in session.execute(stmt)}
+    found: dict[tuple[int, str], LatestRun] = {}
+    for sid, key, run_on, run_id, score in session.execute(stmt):
+        seen = found.get((sid, key))
+        if seen is None or (run_on, run_id) > (seen.run_on, seen.run_id):
+            found[(sid, key)] = LatestRun(run_on, run_id, score)
+    return found
 
 
-def last_scores(session: Session, service_id: int | None = None) -> dict[str, float | None]:
-    """Template key → overall score of its latest run (at one home, or at any home)."""
-    stmt = select(
-        AuditTemplate.key,
-        AuditRun.score_percent,
-        func.row_number()
-        .over(
-            partition_by=AuditTemplate.key,
-            order_by=(AuditRun.run_on.desc(), AuditRun.id.desc()),
-        )
-        .label("n"),
-    ).join(AuditTemplate, AuditRun.template_id == AuditTemplate.id)
-    if service_id is not None:
-        stmt = stmt.where(AuditRun.service_id == service_id)
-    ranked = stmt.subquery()
-    return {
-        key: score
-        for key, score in session.execute(
-            select(ranked.c.key, ranked.c.score_percent).where(ranked.c.n == 1)
-        )
-    }
+def last_runs(
+    session: Session,
+    service_id: int | None = None,
+    *,
+    latest: dict[tuple[int, str], LatestRun] | None = None,
+) -> dict[tuple[int, str], date]:
+    """(home, template key) → date of the latest run, across template versions. ``latest``:
+    what ``latest_runs`` already read for the same home(s)."""
+    if latest is None:
+        latest = latest_runs(session, service_id)
+    return {k: run.run_on for k, run in latest.items()}
+
+
+def last_scores(
+    session: Session,
+    service_id: int | None = None,
+    *,
+    latest: dict[tuple[int, str], LatestRun] | None = None,
+) -> dict[str, float | None]:
+    """Template key → overall score of its latest run (at one home, or at any home).
+    ``latest``: what ``latest_runs`` already read for the same home(s)."""
+    if latest is None:
+        latest = latest_runs(session, service_id)
+    newest: dict[str, LatestRun] = {}
+    for (_sid, key), run in latest.items():
+        seen = newest.get(key)
+        if seen is None or (run.run_on, run.run_id) > (seen.run_on, seen.run_id):
+            newest[key] = run
+    return {key: run.score for key, run in newest.items()}
 
 
 @dataclass(frozen=True)
@@ -134,26 +179,28 @@ class DueAudit:
         return FREQUENCY_LABELS[self.frequency]
 
 
-def audit_plan(session: Session, today: date, service_id: int | None = None) -> list[DueAudit]:
-    """Every scheduled audit at every (or one) home with its next due date, soonest first."""
+def audit_plan(
+    session: Session,
+    today: date,
+    service_id: int | None = None,
+    *,
+    last: dict[tuple[int, str], date] | None = None,
+    templates: list[AuditTemplate] | None = None,
+    chosen: dict[tuple[int, str], str] | None = None,
+) -> list[DueAudit]:
+    """Every scheduled audit at every (or one) home with its next due date, soonest first.
+    ``last``, ``templates``, ``chosen``: ``last_runs`` for the same home(s), the current
+    templates and every home's chosen frequencies, when the caller has them already."""
     homes = select(Service).where(Service.archived.is_(False)).order_by(Service.name)
     if service_id is not None:
         homes = homes.where(Service.id == service_id)
     services = list(session.scalars(homes))
-    templates = list(
-        session.scalars(
-            select(AuditTemplate)
-            .where(AuditTemplate.current.is_(True))
-            .order_by(AuditTemplate.name)
-        )
-    )
-    chosen = {
-        (sid, key): freq
-        for sid, key, freq in session.execute(
-            select(AuditSchedule.service_id, AuditSchedule.template_key, AuditSchedule.frequency)
-        )
-    }
-    last = last_runs(session, service_id)
+    if templates is None:
+        templates = _current_templates(session)
+    if chosen is None:
+        chosen = _chosen_frequencies(session)
+    if last is None:
+        last = last_runs(session, service_id)
     rows = []
     for service in services:
         for template in templates:
@@ -177,6 +224,59 @@ def audit_plan(session: Session, today: date, service_id: int | None = None) -> 
             )
     rows.sort(key=lambda r: (r.due_on, r.service, r.name))
     return rows
+
+
+def _current_templates(session: Session) -> list[AuditTemplate]:
+    return list(
+        session.scalars(
+            select(AuditTemplate)
+            .where(AuditTemplate.current.is_(True))
+            .order_by(AuditTemplate.name)
+        )
+    )
+
+
+def _chosen_frequencies(session: Session) -> dict[tuple[int, str], str]:
+    """(home, template key) → the frequency a manager chose there."""
+    return {
+        (sid, key): freq
+        for sid, key, freq in session.execute(
+            select(AuditSchedule.service_id, AuditSchedule.template_key, AuditSchedule.frequency)
+        )
+    }
+
+
+@dataclass(frozen=True)
+class ScheduleOverview:
+    """What the audits tab lists for every (or one) home, each read once."""
+
+    templates: list[AuditTemplate]  # the current versions, by name
+    plan: list[DueAudit]  # as ``audit_plan``
+    last: dict[tuple[int, str], date]  # as ``last_runs``
+    frequencies: dict[str, str]  # as ``schedules_for`` at the one home; empty for every home
+    scores: dict[str, float | None]  # as ``last_scores``
+
+
+def schedule_overview(
+    session: Session, today: date, service_id: int | None = None
+) -> ScheduleOverview:
+    """The audits tab's figures in one pass: the templates, schedules and latest runs are read
+    once and shared (reading them for each figure read each of them two or three times)."""
+    templates = _current_templates(session)
+    chosen = _chosen_frequencies(session)
+    latest = latest_runs(session, service_id)
+    last = last_runs(session, service_id, latest=latest)
+    return ScheduleOverview(
+        templates=templates,
+        plan=audit_plan(session, today, service_id, last=last, templates=templates, chosen=chosen),
+        last=last,
+        frequencies=(
+            {t.key: chosen.get((service_id, t.key), t.schedule) for t in templates}
+            if service_id is not None
+            else {}
+        ),
+        scores=last_scores(session, service_id, latest=latest),
+    )
 
 
 def due_audits(

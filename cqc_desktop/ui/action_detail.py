@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..formatting import days_phrase, uk_date
@@ -72,6 +72,19 @@ def _chip(text: str, style: str) -> str:
 
 class LazyPanel(Protocol):
     def load(self, session: Session, action: Action) -> None: ...
+
+
+# Built once (building and keying it on every reload cost about as much as running it).
+_ACTION_WITH_PARTS = (
+    select(Action)
+    .where(Action.id == bindparam("action_id"))
+    .options(
+        joinedload(Action.finding).joinedload(Finding.plan).joinedload(Plan.service),
+        joinedload(Action.accountable_lead),
+        selectinload(Action.steps),
+        selectinload(Action.reviews),
+    )
+)
 
 
 class ActionDetail(QWidget):
@@ -178,18 +191,7 @@ class ActionDetail(QWidget):
             # What the header, the gate and the tab titles read, in three queries rather than
             # one lazy load each as they are touched.
             action = (
-                session.execute(
-                    select(Action)
-                    .where(Action.id == self.action_id)
-                    .options(
-                        joinedload(Action.finding)
-                        .joinedload(Finding.plan)
-                        .joinedload(Plan.service),
-                        joinedload(Action.accountable_lead),
-                        selectinload(Action.steps),
-                        selectinload(Action.reviews),
-                    )
-                )
+                session.execute(_ACTION_WITH_PARTS, {"action_id": self.action_id})
                 .unique()
                 .scalar_one_or_none()
             )

@@ -182,18 +182,28 @@ class ClosureGatePanel(QWidget):
         self._facts = gather_facts(session, action, today)
         staff = people.list_people(session, service_id=action.finding.plan.service_id)
         managers = [p for p in staff if people.is_manager(p)]
-        self._managers = [(f"{p.name} — {p.role}", p.id) for p in managers]
+        offered = [(f"{p.name} — {p.role}", p.id) for p in managers]
         self._manager_names = {p.id: p.name for p in managers}
-        keep = self.manager.currentData()
-        self.manager.blockSignals(True)
-        self.manager.clear()
-        self.manager.addItem("Choose the manager signing off…", None)
-        for text, pid in self._managers:
-            self.manager.addItem(text, pid)
-        self.manager.setCurrentIndex(max(0, self.manager.findData(keep)))
-        self.manager.blockSignals(False)
+        # Refilled only when the managers changed: a refilled combo lays its list out again on
+        # the next pass of the event loop (~6 ms a reload), and the same home's managers seldom
+        # change between two actions.
+        if offered != self._managers or self.manager.count() != len(offered) + 1:
+            self._managers = offered
+            keep = self.manager.currentData()
+            self.manager.blockSignals(True)
+            self.manager.clear()
+            self.manager.addItem("Choose the manager signing off…", None)
+            for text, pid in self._managers:
+                self.manager.addItem(text, pid)
+            self.manager.setCurrentIndex(max(0, self.manager.findData(keep)))
+            self.manager.blockSignals(False)
         self._show_state(action)
         self._re_evaluate()
+
+    @property
+    def evidence_count(self) -> int:
+        """The action's evidence and linked observations, as last read for the gate."""
+        return len(self._facts.evidence) if self._facts is not None else 0
 
     def _show_state(self, action: Action) -> None:
         closed = action.status == ActionStatus.CLOSED

@@ -173,10 +173,14 @@ class AuditRunView(QWidget):
             auditor = session.get(Person, run.auditor_id) if run.auditor_id else None
             texts = {q.key: q for q in questions(run.template.definition)}
             raised = [x.action_id for x in run.answers if x.action_id]
-            actions = {
-                a.id: f"{a.reference} {a.title}"
-                for a in session.scalars(select(Action).where(Action.id.in_(raised)))
-            }
+            actions = (
+                {
+                    a.id: f"{a.reference} {a.title}"
+                    for a in session.scalars(select(Action).where(Action.id.in_(raised)))
+                }
+                if raised
+                else {}  # most runs raised nothing: no query for no actions
+            )
             evidence = session.scalar(
                 select(func.count()).select_from(Evidence).where(Evidence.audit_run_id == run.id)
             )

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from ..formatting import days_phrase, uk_date
 from ..services import audit_schedule
-from ..services.audit_schedule import FREQUENCY_LABELS, audit_plan, score_trend, stable_hint
-from ..services.audits import current_templates, percent_text
+from ..services.audit_schedule import FREQUENCY_LABELS, score_trend, stable_hint
+from ..services.audits import percent_text
 from ..services.errors import ServiceError
 from ..services.governance_listing import AuditRunFilter, audit_run_page
 from ..services.listing import Page
@@ -234,13 +234,11 @@ class AuditsTab(QWidget):
     def refresh(self) -> None:
         sid, today = self.service_id(), self.ctx.today()
         with self.ctx.db.reading() as session:
-            templates = [
-                (t.id, t.key, t.name, t.version, t.schedule) for t in current_templates(session)
-            ]
-            plan = audit_plan(session, today, sid)
-            last = audit_schedule.last_runs(session, sid)
-            frequencies = audit_schedule.schedules_for(session, sid) if sid is not None else {}
-            scores = audit_schedule.last_scores(session, sid)
+            # Templates, schedules and latest runs read once, shared by every column.
+            overview = audit_schedule.schedule_overview(session, today, sid)
+            templates = [(t.id, t.key, t.name, t.version, t.schedule) for t in overview.templates]
+        plan, last = overview.plan, overview.last
+        frequencies, scores = overview.frequencies, overview.scores
         rows = []
         for template_id, key, name, version, default in templates:
             due = [p for p in plan if p.template_key == key]

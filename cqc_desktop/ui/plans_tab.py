@@ -98,6 +98,10 @@ class PlansTab(QWidget):
         # selectionChanged, not currentRowChanged: the latter fires before the row is selected.
         self.table.selectionModel().selectionChanged.connect(self._action_changed)
         self.model.modelReset.connect(self._after_reset)
+        self.model.rowsInserted.connect(self._after_more_rows)
+        # True while the loader is being swapped (new filters, tree node or refresh); a reset
+        # without it is the same list in a new order (a click on a column heading).
+        self._new_list = False
         ctx.sig_data_changed.connect(self._on_data_changed)
         QShortcut(QKeySequence("Ctrl+E"), self, self.edit_current)
         # Which of the tree and the action list the user last worked in: buttons take focus
@@ -232,7 +236,11 @@ class PlansTab(QWidget):
 
         keep = self.current_action_id() or self._pending_action
         self._pending_action = keep
-        self.model.set_loader(load)
+        self._new_list = True
+        try:
+            self.model.set_loader(load)
+        finally:
+            self._new_list = False
         with db.reading() as session:
             total = plan_listing.count_actions(session, filters, today)
         filtered = " (filtered)" if self.filter_bar.active() else ""
@@ -241,6 +249,23 @@ class PlansTab(QWidget):
     def _after_reset(self) -> None:
         wanted = self._pending_action
         row = self.model.row_for_id(wanted) if wanted else None
+        if (
+            row is None
+            and not self._new_list
+            and wanted is not None
+            and wanted == self.detail.action_id
+        ):
+            # Sorted: the same actions in a new order, and the selected one is not on the
+            # first page. A sort does not change what the manager selected, so the detail stays
+            # on it (selected again if scrolling loads its row) rather than jumping to whichever
+            # action now comes first.
+            selection = self.table.selectionModel()
+            selection.blockSignals(True)
+            self.table.clearSelection()
+            selection.blockSignals(False)
+            self.table.viewport().update()
+            self._update_buttons()
+            return
         if row is None and self.model.rowCount():
             row = 0  # the remembered action is not in this list: show the first one
         if row is not None:
@@ -250,6 +275,22 @@ class PlansTab(QWidget):
             self.table.clearSelection()
             self.detail.empty.setText(self._empty_text())
             self.detail.show_action(None)
+
+    def _after_more_rows(self) -> None:
+        """The next page loaded: select the action the detail kept showing after a sort, if
+        it is on it (the detail is already showing it, so it is not loaded again)."""
+        wanted = self._pending_action
+        if wanted is None or self.current_action_id() is not None:
+            return
+        if wanted != self.detail.action_id:
+            return
+        row = self.model.row_for_id(wanted)
+        if row is not None:
+            # Selected where it is, without scrolling: the user is scrolling the list.
+            auto = self.table.hasAutoScroll()
+            self.table.setAutoScroll(False)
+            self.table.selectRow(row)
+            self.table.setAutoScroll(auto)
 
     def _empty_text(self) -> str:
         if self.tree.topLevelItemCount() <= 1:

@@ -270,3 +270,26 @@ def test_quotes_and_markup_in_an_action_read_as_typed(
     shown.setHtml(widget.overview.fields["escalation"].text())
     assert shown.toPlainText() == typed
     assert widget.overview.fields["escalation"].textFormat() == Qt.TextFormat.RichText
+
+
+def test_sign_off_choices_follow_the_homes_managers_and_keep_the_choice(
+    qtbot: QtBot, detail: ActionDetail, db: Database, seeded: dict[str, int]
+) -> None:
+    gate = detail.closure
+    select_data(gate.manager, seeded["zoe"])
+    detail.reload()  # the same managers: the choice stays
+    assert gate.manager.currentData() == seeded["zoe"]
+    assert [gate.manager.itemData(i) for i in range(gate.manager.count())] == [
+        None,
+        seeded["zoe"],
+    ]
+    with db.unit_of_work() as s:
+        home = people.get_person(s, seeded["zoe"]).service_id
+        ada = people.create_person(s, "Ada Quinn", "Deputy manager", service_id=home).id
+    detail.ctx.sig_data_changed.emit("*")  # a new manager is offered, the choice still kept
+    assert [gate.manager.itemData(i) for i in range(gate.manager.count())] == [
+        None,
+        ada,
+        seeded["zoe"],
+    ]
+    assert gate.manager.currentData() == seeded["zoe"]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView
 from pytestqt.qtbot import QtBot
 
@@ -156,3 +157,27 @@ def test_plan_tree_is_rebuilt_only_when_it_changed(qtbot: QtBot, demo: Database)
         "Mock inspection" in tab.tree.topLevelItem(i).text(0)
         for i in range(tab.tree.topLevelItemCount())
     )
+
+
+def test_plans_sort_keeps_the_selected_action_in_the_detail(qtbot: QtBot, demo: Database) -> None:
+    tab = _shown(qtbot, PlansTab(AppContext(demo, today=lambda: TODAY)))
+    titles = {tab.model.row_at(i).action_id: tab.model.row_at(i).title for i in range(5)}
+    last = max(titles, key=lambda a: (titles[a].casefold(), a))  # last by title
+    tab.table.selectRow(tab.model.row_for_id(last))
+    assert tab.detail.action_id == last
+    loads = _counting(tab.detail, "show_action")
+    tab.model._page_size = 2  # a short first page, so the selected action is not on it
+    tab.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by title
+    assert tab.model.row_for_id(last) is None
+    # The detail stays on the selected action; no other row is picked for it.
+    assert tab.detail.action_id == last and loads == []
+    assert tab.current_action_id() is None
+    while tab.model.row_for_id(last) is None and tab.model.canFetchMore():
+        tab.model.fetchMore()  # as scrolling down does
+    # Its row, once loaded, is selected again, without loading the detail again.
+    assert tab.current_action_id() == last and loads == []
+    # Other filters are another list: the first action is shown, as before.
+    tab.filter_bar.search.setText(titles[min(titles)][:12])
+    tab.filter_bar.apply_now()
+    assert tab.current_action_id() == tab.model.row_at(0).action_id
+    assert tab.detail.action_id == tab.model.row_at(0).action_id

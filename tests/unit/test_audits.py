@@ -32,7 +32,11 @@ from cqc_desktop.services.audit_schedule import (
     add_months,
     audit_plan,
     due_audits,
+    last_runs,
+    last_scores,
+    latest_runs,
     next_due,
+    schedule_overview,
     schedules_for,
     score_trend,
     set_audit_schedule,
@@ -433,6 +437,53 @@ def test_trend_runs_across_versions_for_one_home(
     ]
     assert stable_hint(trend, "weekly").startswith("The last three runs scored 95 % or more")
     assert stable_hint(trend[:3], "weekly") == ""
+
+
+def test_last_runs_and_scores_take_the_newest_run_across_versions_and_homes(
+    session: Session, service: Service, template: AuditTemplate
+) -> None:
+    other = Service(name="Elm House")
+    session.add(other)
+    session.flush()
+    _run(session, template, date(2026, 10, 1), dict.fromkeys(KEYS, "n"))
+    v2 = new_template_version(session, template.id, TWO_SECTIONS)
+    # Two runs on the same day at Oak Lodge: the one recorded last is the latest.
+    _run(session, v2, date(2026, 11, 2), {**dict.fromkeys(KEYS, "y"), "q1": "n"})
+    _run(session, v2, date(2026, 11, 2), dict.fromkeys(KEYS, "y"))
+    _run(session, template, date(2026, 10, 20), dict.fromkeys(KEYS, "n"), other.id)
+    assert last_runs(session) == {
+        (service.id, "mini"): date(2026, 11, 2),
+        (other.id, "mini"): date(2026, 10, 20),
+    }
+    assert last_runs(session, other.id) == {(other.id, "mini"): date(2026, 10, 20)}
+    assert last_scores(session) == {"mini": 100.0}
+    assert last_scores(session, other.id) == {"mini": 0.0}
+    # Read once and shared, as the audits tab does, the answers are the same.
+    latest = latest_runs(session, service.id)
+    assert last_scores(session, service.id, latest=latest) == {"mini": 100.0}
+    assert audit_plan(session, TODAY, service.id, last=last_runs(session, latest=latest)) == (
+        audit_plan(session, TODAY, service.id)
+    )
+    assert last_scores(session, 999) == {} and last_runs(session, 999) == {}
+
+
+def test_schedule_overview_reads_the_same_figures_once(
+    session: Session, service: Service, template: AuditTemplate
+) -> None:
+    other = Service(name="Elm House")
+    session.add(other)
+    session.flush()
+    _run(session, template, date(2026, 11, 18), dict.fromkeys(KEYS, "y"))
+    _run(session, template, date(2026, 11, 2), dict.fromkeys(KEYS, "n"), other.id)
+    set_audit_schedule(session, other.id, "mini", "monthly")
+    for sid in (None, service.id, other.id):
+        seen = schedule_overview(session, TODAY, sid)
+        assert [t.key for t in seen.templates] == ["mini"]
+        assert seen.plan == audit_plan(session, TODAY, sid)
+        assert seen.last == last_runs(session, sid)
+        assert seen.scores == last_scores(session, sid)
+        assert seen.frequencies == (schedules_for(session, sid) if sid is not None else {})
+    assert schedule_overview(session, TODAY, other.id).frequencies == {"mini": "monthly"}
 
 
 # --- actions and evidence from a run ------------------------------------------------------------
