@@ -36,7 +36,13 @@ class AlertCheck(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # After a paint, not a show: a window is shown before the screen has drawn it, and the
         # triggers must not hold back that picture.
-        if watched is self.widget and event.type() == QEvent.Type.Paint and self.due:
+        # getattr: while a closing window is torn down Qt can still hand this filter an event
+        # after Python has cleared the object's attributes.
+        if (
+            event.type() == QEvent.Type.Paint
+            and getattr(self, "due", False)
+            and watched is getattr(self, "widget", None)
+        ):
             self._timer.start()
         return False
 
