@@ -200,6 +200,7 @@ def test_medication_audit_from_the_keyboard_scores_raises_an_action_and_trends(
     # And the run is on the trend, with the newest point ringed.
     plotted = tab.chart.plotted()
     assert len(plotted) == 4 and plotted[-1] == (TODAY, pytest.approx(OVERALL))
+    assert [y for _x, y in tab.chart.ringed()] == [pytest.approx(OVERALL)]
     assert "4 run(s), 86.7 % on 23/09/2026 → 89.7 % on 26/11/2026" in tab.chart.caption.text()
     assert tab.templates.row_at(tab.template_view.currentIndex().row()).next_due == date(
         2026, 12, 3
