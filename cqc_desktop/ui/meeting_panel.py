@@ -172,7 +172,9 @@ class MeetingPanel(QWidget):
             self.state_label.setStyleSheet(style)
         self.addenda.setText(summary.addenda_html)
         self.addenda.setVisible(bool(summary.addenda_html))
-        self.items_model.set_rows(rows)
+        # A model reset re-lays out the agenda and repaints it: only when the items did change.
+        if rows != [self.items_model.row_at(n) for n in range(self.items_model.rowCount())]:
+            self.items_model.set_rows(rows)
         wanted = item_id if item_id is not None else self._current_item
         row = next((n for n, r in enumerate(rows) if r.item_id == wanted), 0 if rows else None)
         if row is None:
@@ -188,7 +190,8 @@ class MeetingPanel(QWidget):
         self._update_buttons()
 
     def _load_item(self, item_id: int) -> None:
-        self.editor.load(item_id)
+        if not self.editor.load(item_id):
+            return  # nothing changed, so the timeline keeps its fitted widths
         timeline = self.editor.timeline
         header = timeline.horizontalHeader()
         for col in range(timeline.columnCount()):

@@ -8,8 +8,9 @@ underneath with this meeting's review marked.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,11 +29,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import inspect as sa_inspect
 
 from ..formatting import uk_date
 from ..models import Action, MeetingItem, Review
 from ..models.enums import MeetingDecision, MinutesStatus, Rag
-from ..services import minute_drafts
+from ..services import minute_drafts, people
 from ..services.errors import ServiceError, ValidationError
 from ..services.minutes import MinuteInput, item_review, record_minute
 from ..services.permissions import Permission
@@ -60,6 +62,8 @@ class MinutesEditor(QWidget):
         super().__init__()
         self.ctx = ctx
         self.item_id: int | None = None
+        # Everything the shown item was filled from (``load``): an unchanged F5 touches no widget.
+        self._snapshot: Hashable = None
         self.meeting_id: int | None = None
         self.service_id: int | None = None
         self._clean: Hashable = None
@@ -198,6 +202,7 @@ class MinutesEditor(QWidget):
         for keeper in self.keepers.values():
             keeper.unbind()
         self.item_id = None
+        self._snapshot = None
         self._has_action = False
         self.title.setText("Choose an agenda item to minute it.")
         self.detail.hide()
@@ -213,17 +218,45 @@ class MinutesEditor(QWidget):
         self._clear_errors()
         self._clean = self.state()
 
-    def load(self, item_id: int) -> None:
+    def load(self, item_id: int, *, force: bool = False) -> bool:
+        """Read the item again and show it. Returns False when everything read is what is already
+        shown (and nothing was typed): then no widget is touched, as re-setting texts, combos and
+        the timeline re-lays out and repaints the whole tab (most of an F5's cost)."""
         with self.ctx.db.reading() as session:
             item = session.get(MeetingItem, item_id)
             if item is None:
                 self.clear()
-                return
+                return True
             meeting = item.meeting
-            self.item_id, self.meeting_id, self.service_id = item.id, meeting.id, meeting.service_id
             drafts = minute_drafts.drafts_for(session, meeting.id)
             review = item_review(session, item.id)
             action = session.get(Action, item.action_id) if item.action_id else None
+            reviews = (
+                sorted(action.reviews, key=lambda r: (r.review_date, r.id), reverse=True)
+                if action is not None
+                else []
+            )
+            staff = people.list_people(session, service_id=meeting.service_id)
+            snapshot = (
+                _values(item),
+                _values(meeting),
+                tuple(sorted((d.key, d.text, d.saved_at) for d in drafts.values())),
+                _values(review),
+                _values(action),
+                tuple(_values(r) for r in reviews),
+                tuple((p.id, p.name, p.role) for p in staff),
+                can(self.ctx, Permission.RECORD),
+            )
+            if (
+                not force
+                and item.id == self.item_id
+                and snapshot == self._snapshot
+                and not self.is_dirty()
+            ):
+                self._clear_errors()
+                return False
+            self._snapshot = snapshot
+            self.item_id, self.meeting_id, self.service_id = item.id, meeting.id, meeting.service_id
             fill_people(
                 self.owner,
                 session,
@@ -243,7 +276,7 @@ class MinutesEditor(QWidget):
                 self.rag, review.rag if review else (action.rag if action else Rag.AMBER.value)
             )
             self._has_action = action is not None
-            self._load_timeline(action, review)
+            self._load_timeline(action, reviews, review)
             kind = f"{item.kind} · " if item.kind else ""
             self.title.setText(f"{item.position + 1}. {kind}{item.title}")
             self.detail.setPlainText(item.detail)
@@ -261,6 +294,7 @@ class MinutesEditor(QWidget):
             self.draft_note.setText("")
             self.discard_button.hide()
         self._decision_changed()
+        return True
 
     def _saved_state(
         self, item: MeetingItem, review: Review | None, action: Action | None
@@ -277,12 +311,13 @@ class MinutesEditor(QWidget):
             item.carried_forward,
         )
 
-    def _load_timeline(self, action: Action | None, review: Review | None) -> None:
+    def _load_timeline(
+        self, action: Action | None, rows: Sequence[Review], review: Review | None
+    ) -> None:
         self.timeline_label.setVisible(action is not None)
         self.timeline.setVisible(action is not None)
         if action is None:
             return
-        rows = sorted(action.reviews, key=lambda r: (r.review_date, r.id), reverse=True)
         self.timeline.setRowCount(len(rows))
         for row, r in enumerate(rows):
             mine = review is not None and r.id == review.id
@@ -363,7 +398,7 @@ class MinutesEditor(QWidget):
         except ServiceError as exc:
             report_problem(self, "Discard draft", exc)
             return
-        self.load(self.item_id)
+        self.load(self.item_id, force=True)
 
     # --- saving ----------------------------------------------------------------------------
     def _clear_errors(self) -> None:
@@ -401,6 +436,13 @@ class MinutesEditor(QWidget):
             report_problem(self, "Save minute", exc)
             return False
         item_id = self.item_id
-        self.load(item_id)
+        self.load(item_id, force=True)
         self.sig_saved.emit(item_id)
         return True
+
+
+def _values(record: Any) -> Hashable:
+    """Every column of a record (None for none), to tell whether it changed since last shown."""
+    if record is None:
+        return None
+    return tuple(getattr(record, a.key) for a in sa_inspect(record).mapper.column_attrs)

@@ -10,8 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from cqc_desktop.db import Database
+from cqc_desktop.models import MeetingItem, Review
 from cqc_desktop.services import plans
 from cqc_desktop.services.demo import seed_demo
 from cqc_desktop.services.listing import Page
@@ -181,3 +183,35 @@ def test_plans_sort_keeps_the_selected_action_in_the_detail(qtbot: QtBot, demo: 
     tab.filter_bar.apply_now()
     assert tab.current_action_id() == tab.model.row_at(0).action_id
     assert tab.detail.action_id == tab.model.row_at(0).action_id
+
+
+def test_governance_refresh_shows_changes_made_elsewhere_and_redraws_nothing_else(
+    qtbot: QtBot, demo: Database
+) -> None:
+    tab = _shown(qtbot, GovernanceTab(AppContext(demo, today=lambda: TODAY)))
+    panel, editor = tab.panel, tab.panel.editor
+    item_id = editor.item_id
+    assert item_id is not None
+    resets: list[int] = []
+    panel.items_model.modelReset.connect(lambda: resets.append(1))
+    timelines = _counting(editor, "_load_timeline")
+    # Nothing changed: the meeting is read again, but no widget is set again.
+    tab.ctx.sig_data_changed.emit("*")
+    assert resets == [] and timelines == []
+    # Another PC (or another tab) changes the minute, its title and its action's reviews.
+    with demo.unit_of_work() as session:
+        item = session.get(MeetingItem, item_id)
+        assert item is not None
+        item.discussion = "Changed on another PC"
+        item.title = "Renamed elsewhere"
+        action_id = item.action_id
+        assert action_id is not None  # the demo's first item is a linked action's review
+        for review in session.scalars(select(Review).where(Review.action_id == action_id)):
+            review.progress = "Progress edited elsewhere"
+    tab.ctx.sig_data_changed.emit("*")
+    assert editor.item_id == item_id
+    assert editor.boxes["discussion"].toPlainText() == "Changed on another PC"
+    assert "Renamed elsewhere" in editor.title.text()
+    assert resets == [1]
+    assert any(r.title == "Renamed elsewhere" for r in panel.items_model._rows)
+    assert editor.timeline.item(0, 4).text() == "Progress edited elsewhere"
