@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from ..models.enums import IncidentType, Supports
-from ..services import incidents
+from ..services import incidents, people
 from ..services.errors import ServiceError
 from ..services.permissions import Permission
 from ..services.record_listing import (
@@ -45,6 +45,10 @@ class IncidentsTab(QWidget):
         self.state.setAccessibleName("Show")
         self.list = IncidentList(ctx)
         self.summary = muted()
+        # What the summary and the homes picker last showed: F5 and every filter reload them, and
+        # setting a label's text or style sheet again re-lays out and repaints the whole tab.
+        self._summary_shown: tuple[str, bool] | None = None
+        self._homes_shown: tuple[tuple[int, str], ...] | None = None
         self._build()
         self.home.currentIndexChanged.connect(lambda _i: self.reload())
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
@@ -52,7 +56,7 @@ class IncidentsTab(QWidget):
         self.filters.sig_changed.connect(self.reload)
         self.list.sig_open.connect(self.open_incident)
         ctx.sig_data_changed.connect(self._on_data_changed)
-        ctx.sig_database_opened.connect(self._load_homes)
+        ctx.sig_database_opened.connect(self._on_database_opened)
         self._load_homes()
 
     def _build(self) -> None:
@@ -92,10 +96,18 @@ class IncidentsTab(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.summary)
 
+    def _on_database_opened(self) -> None:
+        self._homes_shown = None  # another database: its homes, whatever their names
+        self._load_homes()
+
     def _load_homes(self) -> None:
         bring_records_up_to_date(self.ctx)
         with self.ctx.db.reading() as session:
-            fill_homes(self.home, session, all_label="All care homes")
+            # Refill the picker only when the homes changed: refilling it re-lays out the tab.
+            homes = tuple((s.id, s.name) for s in people.list_services(session))
+            if homes != self._homes_shown:
+                fill_homes(self.home, session, all_label="All care homes")
+                self._homes_shown = homes
         self.reload()
 
     def service_id(self) -> int | None:
@@ -125,10 +137,14 @@ class IncidentsTab(QWidget):
             text += (
                 f" {late} with 7-day learning late (in red): review, learning or actions missing."
             )
-        self.summary.setText(text)
-        self.summary.setStyleSheet("color: #b3261e;" if late else "color: #555;")
+        if (text, bool(late)) != self._summary_shown:
+            self.summary.setText(text)
+            self.summary.setStyleSheet("color: #b3261e;" if late else "color: #555;")
+            self._summary_shown = (text, bool(late))
         recorder = can(self.ctx, Permission.RECORD)
-        for widget in (self.new_button, self.share_button, self.evidence_button):
+        # Each button set once, to its final state: enabling then disabling "New incident" at all
+        # homes repainted it, and the tab behind it, on every reload.
+        for widget in (self.share_button, self.evidence_button):
             widget.setEnabled(recorder)
         self.new_button.setEnabled(recorder and self.service_id() is not None)
         self.measure_button.setEnabled(

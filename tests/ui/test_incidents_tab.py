@@ -307,3 +307,31 @@ def test_an_incident_becomes_evidence_for_an_action(
         assert evidence.incident_id == _incidents(db)["INC-2026-0001"].id
         assert "Learning: Hip protectors on" in evidence.description
         assert s.get(Action, home["action"]) is not None
+
+
+def test_refresh_keeps_the_home_picker_until_the_homes_change(
+    tab: IncidentsTab, db: Database, home: dict[str, int]
+) -> None:
+    # One home: the picker shows just it, and "New incident" is available there.
+    assert [tab.home.itemText(i) for i in range(tab.home.count())] == ["Willow Court"]
+    assert tab.new_button.isEnabled()
+    tab.ctx.sig_data_changed.emit("*")
+    assert [tab.home.itemText(i) for i in range(tab.home.count())] == ["Willow Court"]
+    assert tab.summary.text() == "0 incidents shown."
+    # A second home opens: a refresh offers it and "all care homes", and keeps Willow Court chosen.
+    with db.unit_of_work() as s:
+        s.add(Service(name="Alder House"))
+    tab.ctx.sig_data_changed.emit("service")
+    assert [tab.home.itemText(i) for i in range(tab.home.count())] == [
+        "All care homes",
+        "Alder House",
+        "Willow Court",
+    ]
+    assert tab.service_id() == home["service"]
+    # At all homes there is no one home to log an incident at; the other buttons stay usable.
+    tab.home.setCurrentIndex(0)
+    assert not tab.new_button.isEnabled()
+    assert tab.share_button.isEnabled()
+    tab.ctx.sig_data_changed.emit("*")
+    assert tab.service_id() is None
+    assert not tab.new_button.isEnabled()
