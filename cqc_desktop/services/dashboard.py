@@ -74,25 +74,26 @@ def _open_actions(service_id: int | None) -> AnySelect:
     return stmt
 
 
+def _row(values: Any, today: date) -> ActionRow:
+    """An ActionRow from the ``_ROW_COLUMNS`` at the start of ``values``."""
+    aid, reference, title, lead, service, rag, status, review, due, override = values[:10]
+    return ActionRow(
+        action_id=aid,
+        reference=reference,
+        title=title,
+        lead=lead,
+        service=service,
+        rag=rag,
+        status=status,
+        next_review=review,
+        due_date=due,
+        days_overdue=(today - review).days if review else 0,
+        closed_with_override=override,
+    )
+
+
 def _rows(session: Session, stmt: AnySelect, today: date) -> list[ActionRow]:
-    return [
-        ActionRow(
-            action_id=aid,
-            reference=reference,
-            title=title,
-            lead=lead,
-            service=service,
-            rag=rag,
-            status=status,
-            next_review=review,
-            due_date=due,
-            days_overdue=(today - review).days if review else 0,
-            closed_with_override=override,
-        )
-        for aid, reference, title, lead, service, rag, status, review, due, override in (
-            session.execute(stmt)
-        )
-    ]
+    return [_row(values, today) for values in session.execute(stmt)]
 
 
 def overdue_reviews(
@@ -183,14 +184,6 @@ def totals_by(counts: dict[tuple[str, str], int], part: int) -> dict[str, int]:
     return out
 
 
-def counts_by_rag(session: Session, service_id: int | None = None) -> dict[str, int]:
-    return totals_by(open_counts(session, service_id), 1)
-
-
-def counts_by_key_question(session: Session, service_id: int | None = None) -> dict[str, int]:
-    return totals_by(open_counts(session, service_id), 0)
-
-
 @dataclass(frozen=True)
 class Summary:
     open_actions: int
@@ -251,7 +244,8 @@ def snapshot(
     Open actions are few even for a provider (hundreds, where tracker rows are hundreds of
     thousands), so they are read once and sorted into the lists here; the same filters and
     orders as ``overdue_reviews``, ``reviews_due``, ``actions_due``, ``open_actions_per_lead``,
-    ``summary`` and ``open_counts``, which the reports still use one at a time.
+    ``summary`` and ``open_counts``, which answer one question each (the app itself now asks
+    only this; tests/unit/test_dashboard_snapshot.py checks the two agree).
     """
     stmt = _open_actions(service_id).add_columns(Person.id, Person.role, Finding.key_question)
     horizon = today + timedelta(days=days)
@@ -261,34 +255,10 @@ def snapshot(
     loads: dict[int, list[Any]] = {}
     counts: dict[tuple[str, str], int] = {}
     total = 0
-    for (
-        aid,
-        ref,
-        title,
-        lead,
-        service,
-        rag,
-        status,
-        review,
-        due_on,
-        override,
-        pid,
-        role,
-        kq,
-    ) in session.execute(stmt):
-        row = ActionRow(
-            action_id=aid,
-            reference=ref,
-            title=title,
-            lead=lead,
-            service=service,
-            rag=rag,
-            status=status,
-            next_review=review,
-            due_date=due_on,
-            days_overdue=(today - review).days if review else 0,
-            closed_with_override=override,
-        )
+    for values in session.execute(stmt):
+        row = _row(values, today)
+        pid, role, kq = values[10:]
+        lead, rag, review, due_on = row.lead, row.rag, row.next_review, row.due_date
         total += 1
         late = review is not None and review < today
         if late:

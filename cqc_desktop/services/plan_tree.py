@@ -139,26 +139,6 @@ def plan_tree(
 # --- dashboard figures -----------------------------------------------------------------------
 
 
-def open_counts_by_key_question_and_rag(
-    session: Session, service_id: int | None = None
-) -> dict[tuple[str, str], int]:
-    """Open (not closed, not archived) actions counted by (key question, RAG)."""
-    stmt = (
-        select(Finding.key_question, Action.rag, func.count(Action.id))
-        .join(Action, Action.finding_id == Finding.id)
-        .join(Plan, Finding.plan_id == Plan.id)
-        .where(
-            Action.status != ActionStatus.CLOSED.value,
-            Action.archived.is_(False),
-            Plan.archived.is_(False),
-        )
-        .group_by(Finding.key_question, Action.rag)
-    )
-    if service_id is not None:
-        stmt = stmt.where(Plan.service_id == service_id)
-    return {(kq, rag): int(n) for kq, rag, n in session.execute(stmt)}
-
-
 @cache
 def _leads_statement(one_home: bool) -> Executable:
     stmt = (

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from cqc_desktop.services import actions, people, plans
+from cqc_desktop.services import actions, dashboard, people, plans
 from cqc_desktop.services.actions import ActionInput, StepInput
 from cqc_desktop.services.evidence import EvidenceInput, add_evidence
 from cqc_desktop.services.measure_data import MeasureInput, create_measure, record_point
@@ -18,7 +18,7 @@ from cqc_desktop.services.plan_listing import (
     action_page,
     count_actions,
 )
-from cqc_desktop.services.plan_tree import leads, open_counts_by_key_question_and_rag, plan_tree
+from cqc_desktop.services.plan_tree import leads, plan_tree
 
 TODAY = date(2026, 11, 26)
 
@@ -206,7 +206,7 @@ def test_tree_counts_and_dashboard_figures(session: Session, data: dict[str, int
     plans.archive_plan(session, data["plan"])
     assert plan_tree(session, data["home"]) == []
     assert plan_tree(session, data["home"], include_archived=True)[0].archived
-    assert open_counts_by_key_question_and_rag(session) == {("Safe", "Green"): 1}
+    assert dashboard.open_counts(session) == {("Safe", "Green"): 1}
     assert [name for _, name in leads(session)] == ["Priya Raman", "Zoë Hart"]
 
 
