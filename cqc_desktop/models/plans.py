@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin, long_text
@@ -152,6 +152,16 @@ class Review(IdMixin, TimestampMixin, Base):
     """A dated review of an action. A governance meeting decision on an action is one of these."""
 
     __tablename__ = "review"
+    # Partial: most reviews are not from a meeting, and with every NULL in a full index SQLite's
+    # statistics judged it useless and scanned the table to find an agenda item's review.
+    __table_args__ = (
+        Index(
+            "ix_review_meeting_item_id",
+            "meeting_item_id",
+            sqlite_where=text("meeting_item_id IS NOT NULL"),
+            postgresql_where=text("meeting_item_id IS NOT NULL"),
+        ),
+    )
 
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
     review_date: Mapped[date] = mapped_column(index=True)
@@ -161,7 +171,7 @@ class Review(IdMixin, TimestampMixin, Base):
     rag: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
-    meeting_item_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_item.id"), index=True)
+    meeting_item_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_item.id"))
 
     action: Mapped[Action] = relationship(back_populates="reviews")
     reviewer: Mapped[Person] = relationship()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
@@ -136,17 +135,7 @@ class MinuteInput:
 
 def item_review(session: Session, item_id: int) -> Review | None:
     """The action review this item's decision made, if any."""
-    # Almost every review has no meeting item, so ANALYZE's figures make SQLite judge the index
-    # useless and scan the whole table (~4 ms on a large home group); the index finds it at once.
-    found: Review | None = session.scalar(
-        select(Review).from_statement(_ITEM_REVIEW).params(item_id=item_id)
-    )
-    return found
-
-
-_ITEM_REVIEW = sql_text(
-    "SELECT * FROM review INDEXED BY ix_review_meeting_item_id WHERE meeting_item_id = :item_id"
-)
+    return session.scalar(select(Review).where(Review.meeting_item_id == item_id))
 
 
 def _review_notes(item: MeetingItem, data: MinuteInput, owner: Person | None) -> str:

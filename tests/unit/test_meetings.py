@@ -676,3 +676,18 @@ def test_meeting_list_counts_and_search_agree_with_the_items(session: Session) -
     by_chair = meeting_page(session, MeetingFilter(text="okafor"))
     assert {r.id for r in by_chair.rows} == {m.id for m in meetings}
     assert meeting_page(session, MeetingFilter(text="no such words")).rows == []
+
+
+def test_an_items_review_is_found_through_its_partial_index(session: Session) -> None:
+    """Most reviews come from outside meetings; the index holds only those from an agenda item
+    (a full one, nearly all NULL, made SQLite's statistics choose a scan of every review)."""
+    conn = session.connection()
+    ddl = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE name = 'ix_review_meeting_item_id'"
+    ).scalar_one()
+    assert "WHERE meeting_item_id IS NOT NULL" in ddl
+    lookup = select(Review).where(Review.meeting_item_id == 7)
+    sql = str(lookup.compile(conn, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "USING INDEX ix_review_meeting_item_id" in plan
+    assert item_review(session, 7) is None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 11:42:56.108213
+Create Date: 2026-11-26 13:49:13.788890
 """
 
 from alembic import op
@@ -738,7 +738,11 @@ def upgrade() -> None:
     with op.batch_alter_table("review", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_review_action_id"), ["action_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_review_meeting_item_id"), ["meeting_item_id"], unique=False
+            "ix_review_meeting_item_id",
+            ["meeting_item_id"],
+            unique=False,
+            sqlite_where=sa.text("meeting_item_id IS NOT NULL"),
+            postgresql_where=sa.text("meeting_item_id IS NOT NULL"),
         )
         batch_op.create_index(batch_op.f("ix_review_review_date"), ["review_date"], unique=False)
 
@@ -877,7 +881,11 @@ def downgrade() -> None:
     op.drop_table("tracker_entry")
     with op.batch_alter_table("review", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_review_date"))
-        batch_op.drop_index(batch_op.f("ix_review_meeting_item_id"))
+        batch_op.drop_index(
+            "ix_review_meeting_item_id",
+            sqlite_where=sa.text("meeting_item_id IS NOT NULL"),
+            postgresql_where=sa.text("meeting_item_id IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_review_action_id"))
 
     op.drop_table("review")
