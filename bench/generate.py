@@ -77,14 +77,15 @@ from cqc_desktop.models.search_index import (
     create_statements,
     drop_statements,
 )
-from cqc_desktop.services import people, users
-from cqc_desktop.services.audit_trail import GENESIS, entry_hash, value_text
-from cqc_desktop.services.governance import install_builtin_audit_templates
-from cqc_desktop.services.incident_status import learning_within_days
-from cqc_desktop.services.permissions import SESSION_KEY
-from cqc_desktop.services.records import install_builtin_trackers
+from cqc_desktop.services.governance.audits import install_builtin_audit_templates
+from cqc_desktop.services.records.incident_status import learning_within_days
+from cqc_desktop.services.records.tracker_values import search_text
+from cqc_desktop.services.records.trackers import install_builtin_trackers
 from cqc_desktop.services.reference import framework, source_types
-from cqc_desktop.services.tracker_values import search_text
+from cqc_desktop.services.setup import people
+from cqc_desktop.services.trust import users
+from cqc_desktop.services.trust.audit_trail import GENESIS, entry_hash, value_text
+from cqc_desktop.services.trust.permissions import SESSION_KEY
 
 CHUNK = 20_000
 ROLES = [

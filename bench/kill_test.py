@@ -37,7 +37,8 @@ def setup_database(path: Path) -> None:
     """A home, a manager and a finding for the writer to add to."""
     from cqc_desktop.config import resolve
     from cqc_desktop.db import Database
-    from cqc_desktop.services import people, plans
+    from cqc_desktop.services.plans import plans
+    from cqc_desktop.services.setup import people
 
     db = Database(resolve(str(path)))
     try:
@@ -84,8 +85,9 @@ def _saves(db: object) -> Iterator[tuple[str, int]]:
     from cqc_desktop.db import Database
     from cqc_desktop.models import Finding, Person, Service
     from cqc_desktop.models.enums import Role
-    from cqc_desktop.services import actions, plans, records
-    from cqc_desktop.services.permissions import Actor
+    from cqc_desktop.services.plans import actions, plans
+    from cqc_desktop.services.records import logs
+    from cqc_desktop.services.trust.permissions import Actor
 
     assert isinstance(db, Database)
     actor = Actor(user_id=None, username="writer", role=Role.MANAGER)
@@ -113,7 +115,7 @@ def _saves(db: object) -> Iterator[tuple[str, int]]:
                 ).id
             elif n % 3 == 1:
                 table = "log_entry"
-                record_id = records.add_log_entry(
+                record_id = logs.add_log_entry(
                     s, home, "Daily governance log", TODAY, zoe, f"Entry {n}"
                 ).id
             else:
@@ -254,7 +256,7 @@ def problems_after(path: Path, acknowledged: list[tuple[str, int]]) -> list[str]
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from cqc_desktop.services.audit_trail import verify_chain
+    from cqc_desktop.services.trust.audit_verify import verify_chain
 
     found: list[str] = []
     with closing(sqlite3.connect(path)) as conn:

@@ -28,7 +28,7 @@ from typing import Any
 
 from cqc_desktop.config import resolve
 from cqc_desktop.db import Database
-from cqc_desktop.services import users
+from cqc_desktop.services.trust import users
 
 TODAY = date(2026, 11, 26)
 STAFF = [
@@ -91,7 +91,7 @@ def _import_rows(count: int) -> list[list[Any]]:
 
 
 def _headers() -> list[str]:
-    from cqc_desktop.services.trackers import load_tracker_definitions
+    from cqc_desktop.services.records.trackers import load_tracker_definitions
 
     definition = next(d for d in load_tracker_definitions() if d["key"] == "medicines_improvement")
     return [c["label"] for c in definition["columns"]]
@@ -122,8 +122,8 @@ def import_files(data: Path, count: int) -> tuple[Path, Path]:
 
 def _template(work: Path) -> Path:
     """A new database with one home, its staff and its trackers: what each import run starts from."""
-    from cqc_desktop.services import people
-    from cqc_desktop.services.trackers import install_builtin_trackers
+    from cqc_desktop.services.records.trackers import install_builtin_trackers
+    from cqc_desktop.services.setup import people
 
     path = work / "import-template.sqlite3"
     if path.exists():
@@ -145,8 +145,8 @@ def probe_import(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import select
 
     from cqc_desktop.models import Tracker
-    from cqc_desktop.services import importers
-    from cqc_desktop.services.tracker_values import search_text
+    from cqc_desktop.services.records import importers
+    from cqc_desktop.services.records.tracker_values import search_text
 
     csv_path, xlsx_path = import_files(args.data, args.rows)
     template = _template(args.work)
@@ -250,7 +250,7 @@ def probe_reports(args: argparse.Namespace) -> dict[str, Any]:
 
     from cqc_desktop.models import Service
     from cqc_desktop.reports.catalogue import INSPECTION, MONTHLY, DocumentRequest, generate
-    from cqc_desktop.services.report_data import month_period
+    from cqc_desktop.services.reporting.common import month_period
 
     location = resolve(args.db)
     db = Database(location)
@@ -298,7 +298,7 @@ def probe_save(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from cqc_desktop.models import Action, AuditLog
-    from cqc_desktop.services import actions
+    from cqc_desktop.services.plans import actions
 
     db = Database(resolve(args.db))
     with db.unit_of_work() as session:

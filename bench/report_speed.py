@@ -31,8 +31,8 @@ def main() -> int:
     from cqc_desktop.config import resolve
     from cqc_desktop.db import Database
     from cqc_desktop.reports.catalogue import MONTHLY, DocumentRequest, generate
-    from cqc_desktop.services.demo import seed_demo
-    from cqc_desktop.services.report_data import find_home, month_period
+    from cqc_desktop.services.demo.loader import seed_demo
+    from cqc_desktop.services.reporting.common import find_home, month_period
 
     with tempfile.TemporaryDirectory(prefix="cqc-bench-") as folder:
         location = resolve(str(Path(folder) / "demo.sqlite3"))

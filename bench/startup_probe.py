@@ -101,12 +101,12 @@ def floor(visit: bool) -> int:
 
 
 def run_app(db: str, today: date, demo: bool, visit: bool, user: str, password: str) -> int:
-    from cqc_desktop import cli
+    from cqc_desktop.cli import main as cli
     from cqc_desktop.ui import app as app_module
-    from cqc_desktop.ui import login_dialog
+    from cqc_desktop.ui.trust import login_dialog
 
     def sign_in(_parent: Any, database: Any, _username: str = "") -> Any:
-        from cqc_desktop.services import users
+        from cqc_desktop.services.trust import users
 
         with database.unit_of_work() as session:
             return users.authenticate(session, user, password)
@@ -115,7 +115,7 @@ def run_app(db: str, today: date, demo: bool, visit: bool, user: str, password: 
 
     def run(app: Any, window: Any, ctx: Any) -> int:
         def trail() -> None:
-            from cqc_desktop.ui.audit_trail_tab import open_audit_trail
+            from cqc_desktop.ui.trust.audit_trail_window import open_audit_trail
 
             window.bench_trail = open_audit_trail(window, ctx)
 

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidge
 
 from cqc_desktop.config import resolve
 from cqc_desktop.db import Database
-from cqc_desktop.services import users
+from cqc_desktop.services.trust import users
 from cqc_desktop.ui.context import AppContext
 
 TODAY = date(2026, 11, 26)
@@ -110,14 +110,14 @@ def _combo_first(name: str) -> Callable[[Widget], None]:
 
 
 def cases() -> list[Case]:
-    from cqc_desktop.ui.audit_trail_tab import AuditTrailTab
-    from cqc_desktop.ui.audits_tab import AuditsTab
-    from cqc_desktop.ui.governance_tab import GovernanceTab
-    from cqc_desktop.ui.incidents_tab import IncidentsTab
-    from cqc_desktop.ui.logs_tab import LogsTab
-    from cqc_desktop.ui.observations_tab import ObservationsTab
-    from cqc_desktop.ui.plans_tab import PlansTab
-    from cqc_desktop.ui.trackers_tab import TrackersTab
+    from cqc_desktop.ui.governance.audits_tab import AuditsTab
+    from cqc_desktop.ui.governance.governance_tab import GovernanceTab
+    from cqc_desktop.ui.plans.tab import PlansTab
+    from cqc_desktop.ui.records.incidents_tab import IncidentsTab
+    from cqc_desktop.ui.records.logs_tab import LogsTab
+    from cqc_desktop.ui.records.observations_tab import ObservationsTab
+    from cqc_desktop.ui.records.trackers_tab import TrackersTab
+    from cqc_desktop.ui.trust.audit_trail_window import AuditTrailTab
 
     return [
         Case(
@@ -339,7 +339,7 @@ class Probe:
         }
 
     def dashboard(self) -> list[float]:
-        from cqc_desktop.ui.dashboard import DashboardTab
+        from cqc_desktop.ui.dashboard.tab import DashboardTab
 
         tab = DashboardTab(self.ctx())
         tab.resize(*SIZE)

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from .config import DataLocation
 from .instance import InstanceLock, network_share
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
-from .services import audit_trail
 from .services.errors import ServiceError
-from .services.permissions import SESSION_KEY, Actor
+from .services.trust import audit_trail
+from .services.trust.permissions import SESSION_KEY, Actor
 
 if TYPE_CHECKING:
-    from .services.backups import BackupResult
+    from .services.trust.backups import BackupResult
 
 audit_trail.install()
 
@@ -154,7 +154,7 @@ def ensure_schema(engine: Engine, location: DataLocation) -> str:
 
 
 def _backup_before_upgrade(location: DataLocation) -> None:
-    from .services.backups import BackupProblem, create_backup
+    from .services.trust.backups import BackupProblem, create_backup
 
     try:
         create_backup(location, kind="before-upgrade")
@@ -306,7 +306,7 @@ class Database:
     # --- backups ------------------------------------------------------------------------------
     def daily_backup(self, now: datetime | None = None) -> BackupResult | None:
         """The automatic backup at the first start of each day (None if one exists already)."""
-        from .services.backups import run_daily_backup
+        from .services.trust.backups import run_daily_backup
 
         if self.location.sqlite_path is None:
             return None

@@ -8,7 +8,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
-from ..services.report_data_docs import ActionPlanDoc, PlanAction, PlanFinding
+from ..services.reporting.docs import ActionPlanDoc, PlanAction, PlanFinding
 from .blocks import heading, muted, target_text, title_block, value_text
 from .form_parts import signatures
 from .layout import PORTRAIT_WIDTH, DocumentInfo, build_pdf

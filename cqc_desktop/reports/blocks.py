@@ -11,8 +11,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..formatting import number
 from ..models.enums import Direction, TargetKind
-from ..services.report_data import ActionLine, ProgressGap
-from ..services.report_data_measures import MeasureSeries
+from ..services.reporting.common import ActionLine, ProgressGap
+from ..services.reporting.measures import MeasureSeries
 from .charts import spc_chart
 from .layout import PORTRAIT_WIDTH, keep_with_next
 from .styles import style

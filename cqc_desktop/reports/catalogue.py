@@ -15,17 +15,27 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..services import (
-    alerts,
-    report_data,
-    report_data_commissioner,
-    report_data_docs,
-    report_data_forms,
-    report_data_inspection,
-    report_data_monthly,
-)
 from ..services.errors import ValidationError
-from ..services.report_data import Period
+from ..services.plans import alerts
+from ..services.reporting import (
+    commissioner as report_data_commissioner,
+)
+from ..services.reporting import (
+    common as report_data,
+)
+from ..services.reporting import (
+    docs as report_data_docs,
+)
+from ..services.reporting import (
+    forms as report_data_forms,
+)
+from ..services.reporting import (
+    inspection as report_data_inspection,
+)
+from ..services.reporting import (
+    monthly as report_data_monthly,
+)
+from ..services.reporting.common import Period
 
 FORM = "form"
 MONTHLY = "monthly"

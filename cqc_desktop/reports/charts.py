@@ -23,8 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from ..formatting import number
-from ..services.report_data_measures import MeasureSeries
-from ..services.spc import Variation
+from ..services.plans.spc import Variation
+from ..services.reporting.measures import MeasureSeries
 from .fonts import REGULAR, fit_text, text_width
 from .styles import (
     INK,

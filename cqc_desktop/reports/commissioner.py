@@ -7,8 +7,8 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from ..services.report_data import CLOSED_WITHOUT_EVIDENCE
-from ..services.report_data_commissioner import ActionUpdate, CommissionerPack
+from ..services.reporting.commissioner import ActionUpdate, CommissionerPack
+from ..services.reporting.common import CLOSED_WITHOUT_EVIDENCE
 from .blocks import (
     body,
     bullets,

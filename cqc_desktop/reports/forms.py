@@ -19,13 +19,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..services.report_data_forms import (
-    AUDIT,
-    HANDOVER,
-    INCIDENT_REVIEW,
-    FormSpec,
-    ObservationArea,
-)
+from ..services.reporting.forms import AUDIT, HANDOVER, INCIDENT_REVIEW, FormSpec, ObservationArea
 from .blocks import heading
 from .form_parts import choices, fields, signatures, tick_table, writing_area
 from .layout import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, DocumentInfo, build_pdf, landscape_pages

@@ -10,12 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from ..formatting import number
-from ..services.report_data_inspection import (
-    HASH_MATCHES,
-    InspectionPack,
-    PackAction,
-    PackFinding,
-)
+from ..services.reporting.inspection import HASH_MATCHES, InspectionPack, PackAction, PackFinding
 from .blocks import action_cell, measure_block, muted
 from .layout import (
     LANDSCAPE_WIDTH,

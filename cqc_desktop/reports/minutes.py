@@ -8,7 +8,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
-from ..services.report_data_docs import MinuteItem, MinutesDoc
+from ..services.reporting.docs import MinuteItem, MinutesDoc
 from .blocks import heading, muted, title_block
 from .layout import PORTRAIT_WIDTH, DocumentInfo, build_pdf
 from .styles import style

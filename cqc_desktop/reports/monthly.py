@@ -7,9 +7,9 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from ..services.report_data import ActionLine
-from ..services.report_data_measures import MeasureSeries
-from ..services.report_data_monthly import RAGS, STATUSES, MonthlyReport
+from ..services.reporting.common import ActionLine
+from ..services.reporting.measures import MeasureSeries
+from ..services.reporting.monthly import RAGS, STATUSES, MonthlyReport
 from . import monthly_sections as sections
 from .blocks import (
     body,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from ..formatting import number
-from ..services.report_data_monthly import OUTCOMES, MonthlyReport
+from ..services.reporting.monthly import OUTCOMES, MonthlyReport
 from .blocks import (
     body,
     heading,

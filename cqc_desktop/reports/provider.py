@@ -7,7 +7,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable
 
-from ..services.report_data_monthly import MonthlyReport, ProviderReport
+from ..services.reporting.monthly import MonthlyReport, ProviderReport
 from .blocks import bullets, change_text, heading, muted, title_block, value_text
 from .layout import LANDSCAPE_WIDTH, DocumentInfo, build_pdf
 from .styles import style

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import RESOURCES
+from ..models.enums import AuditAnswerValue
 
 REFERENCE = RESOURCES / "reference"
 FRAMEWORK_FILE = "cqc_saf_2023.json"
@@ -105,3 +106,22 @@ TRIANGULATION_STRANDS = (
     "people's and relatives' experience",
     "management oversight",
 )
+
+
+# Keyboard shortcuts used when typing up a paper audit: Y, N and A (for N/A).
+_ANSWERS = {
+    "y": AuditAnswerValue.YES,
+    "yes": AuditAnswerValue.YES,
+    "n": AuditAnswerValue.NO,
+    "no": AuditAnswerValue.NO,
+    "a": AuditAnswerValue.NA,
+    "na": AuditAnswerValue.NA,
+    "n/a": AuditAnswerValue.NA,
+    "not applicable": AuditAnswerValue.NA,
+}
+
+
+def normalise_answer(value: str) -> str | None:
+    """ "y", "N", "a", "n/a", "Yes" … → "Yes", "No" or "N/A"; None if it is not an answer."""
+    answer = _ANSWERS.get(value.strip().lower())
+    return answer.value if answer is not None else None

@@ -1,1 +1,3 @@
-"""PySide6 front end: main window, one module per tab, table models and dialogs."""
+"""PySide6 front end. The window shell (app, main_window, context, ui_state) sits here; each
+capability has a package with the same name as in services/; shared pieces live in widgets/.
+"""

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     # does not pull it in first.
     from ..config import DataLocation
     from ..db import Database
-    from ..services.permissions import Actor
+    from ..services.trust.permissions import Actor
 
 
 def _slug(title: str) -> str:
@@ -60,7 +60,7 @@ def launch(
     with _Warmup():
         actor = _automatic_actor(db) if (demo or not interactive) else None
         if actor is None and interactive:
-            from .login_dialog import sign_in
+            from .trust.login_dialog import sign_in
 
             actor = sign_in(None, db)
     if actor is None and interactive:
@@ -93,17 +93,17 @@ class _Warmup:
 
     MODULES = (
         "cqc_desktop.ui.context",
-        "cqc_desktop.ui.lock",
+        "cqc_desktop.ui.trust.lock",
         "cqc_desktop.ui.main_window",
-        "cqc_desktop.ui.trust_menu",
-        "cqc_desktop.ui.dashboard",
+        "cqc_desktop.ui.trust.menu",
+        "cqc_desktop.ui.dashboard.tab",
     )
 
     def __enter__(self) -> _Warmup:
         import threading
 
-        from ..services import users  # noqa: F401 (signing in needs it: imported here first)
-        from . import login_dialog  # noqa: F401
+        from ..services.trust import users  # noqa: F401 (signing in needs it: imported here first)
+        from .trust import login_dialog  # noqa: F401
 
         self.thread = threading.Thread(target=self._run, name="cqc-warm-up", daemon=True)
         self.thread.start()
@@ -133,7 +133,7 @@ def open_database(location: DataLocation, *, interactive: bool) -> Database | No
     except DatabaseDamaged as exc:
         if not interactive:
             raise
-        from .backup_dialogs import offer_restore
+        from .trust.backup_dialogs import offer_restore
 
         return offer_restore(location, str(exc))
     except DatabaseProblem as exc:
@@ -171,10 +171,10 @@ def claim(db: Database, parent: Any = None) -> bool:
 
 
 def _prepare_demo(db: Database, today: date) -> None:
-    from ..services import users
+    from ..services.trust import users
 
     if db.is_empty():
-        from ..services.demo import seed_demo
+        from ..services.demo.loader import seed_demo
 
         with db.unit_of_work() as session:
             seed_demo(session, today, db.location.attachments_dir)
@@ -187,9 +187,9 @@ def _prepare_demo(db: Database, today: date) -> None:
 def _automatic_actor(db: Database) -> Actor | None:
     """The demo manager for --demo/--screenshot; otherwise, for screenshots, a read-only viewer."""
     from ..models.enums import Role
-    from ..services import users
-    from ..services.permissions import Actor
-    from .login_dialog import demo_manager
+    from ..services.trust import users
+    from ..services.trust.permissions import Actor
+    from .trust.login_dialog import demo_manager
 
     actor = demo_manager(db)
     if actor is not None:
@@ -201,7 +201,7 @@ def _automatic_actor(db: Database) -> Actor | None:
 
 
 def _run(app: Any, window: Any, ctx: Any) -> int:
-    from .lock import IdleLock
+    from .trust.lock import IdleLock
 
     ctx.sig_database_opened.connect(lambda: after_database_opened(window, ctx))
     starter = _Start(window, ctx)
@@ -284,7 +284,7 @@ class _Start:
         self.worker: Any = None
 
     def run(self) -> None:
-        from .forms import warn
+        from .widgets.forms import warn
 
         for message in self.ctx.db.warnings:
             warn(self.window, f"{APP_NAME}: check where the database is kept", message)
@@ -301,8 +301,8 @@ def daily_backup_worker(db: Database, window: Any) -> Any:
     """A QThread making today's automatic backup; reports in the status bar, or warns."""
     from PySide6.QtCore import QThread, Signal
 
-    from ..services.backups import daily_backup_due
-    from .forms import warn
+    from ..services.trust.backups import daily_backup_due
+    from .widgets.forms import warn
 
     if db.location.sqlite_path is None or not daily_backup_due(db.location, date.today()):
         return None
@@ -343,8 +343,8 @@ def after_database_opened(window: Any, ctx: Any) -> None:
     """A different database was opened from the File menu: claim it and sign in to it."""
     if not ctx.needs_sign_in:
         return
-    from .forms import warn
-    from .login_dialog import sign_in
+    from .trust.login_dialog import sign_in
+    from .widgets.forms import warn
 
     if not claim(ctx.db, window):
         window.close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..services.permissions import Actor, Permission
+from ..services.trust.permissions import Actor, Permission
 
 
 class AppContext(QObject):

@@ -24,24 +24,24 @@ from ..db import Database, DatabaseProblem
 from ..services.errors import ServiceError
 from . import ui_state
 from .context import AppContext
-from .lazy_tab import LazyTabWidget
+from .widgets.lazy_tab import LazyTabWidget
 
 if TYPE_CHECKING:
-    from .dashboard import DashboardTab
+    from .dashboard.tab import DashboardTab
 
 # (title, module in cqc_desktop.ui, class). Titles are written out here so the tab bar can be
 # drawn without importing each tab's module; tests/ui/test_main_window_lazy.py checks they match
 # each class's ``title``.
 TABS: tuple[tuple[str, str, str], ...] = (
-    ("Dashboard", "dashboard", "DashboardTab"),
-    ("&Plans", "plans_tab", "PlansTab"),
-    ("&Trackers", "trackers_tab", "TrackersTab"),
-    ("&Incidents", "incidents_tab", "IncidentsTab"),
-    ("O&bservations", "observations_tab", "ObservationsTab"),
-    ("&Logs", "logs_tab", "LogsTab"),
-    ("&Governance", "governance_tab", "GovernanceTab"),
-    ("A&udits", "audits_tab", "AuditsTab"),
-    ("&Reports", "reports_tab", "ReportsTab"),
+    ("Dashboard", "dashboard.tab", "DashboardTab"),
+    ("&Plans", "plans.tab", "PlansTab"),
+    ("&Trackers", "records.trackers_tab", "TrackersTab"),
+    ("&Incidents", "records.incidents_tab", "IncidentsTab"),
+    ("O&bservations", "records.observations_tab", "ObservationsTab"),
+    ("&Logs", "records.logs_tab", "LogsTab"),
+    ("&Governance", "governance.governance_tab", "GovernanceTab"),
+    ("A&udits", "governance.audits_tab", "AuditsTab"),
+    ("&Reports", "reporting.reports_tab", "ReportsTab"),
 )
 DASHBOARD = 0
 
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
 
     def _build_trust_menus(self) -> None:
         """Backups, passwords, the idle lock and the Administration menu (see trust_menu.py)."""
-        from .trust_menu import TrustMenus
+        from .trust.menu import TrustMenus
 
         self.trust = TrustMenus(self, self.ctx)
 
@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         db = self._open(path)
         if db is None:
             return
-        from ..services import people
+        from ..services.setup import people
 
         try:
             with db.unit_of_work() as session:

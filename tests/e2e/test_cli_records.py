@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from cqc_desktop.config import resolve
 from cqc_desktop.db import Database
 from cqc_desktop.models import Person, Service, TrackerEntry
-from cqc_desktop.services.incidents import log_incident
-from cqc_desktop.services.trackers import install_builtin_trackers
+from cqc_desktop.services.records.incidents import log_incident
+from cqc_desktop.services.records.trackers import install_builtin_trackers
 
 HEADER = "Date;Shift;Medicine / round;Time due;Time given;Reason;Recorded by"
 

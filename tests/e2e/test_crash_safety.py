@@ -17,7 +17,7 @@ from types import ModuleType
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from cqc_desktop.services.audit_trail import verify_chain
+from cqc_desktop.services.trust.audit_verify import verify_chain
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "kill_test.py"
 KILLS = 20

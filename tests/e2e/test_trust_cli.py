@@ -50,8 +50,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cqc_desktop.config import resolve
     from cqc_desktop.db import Database
     from cqc_desktop.models import User
-    from cqc_desktop.services import users
-    from cqc_desktop.services.demo import seed_demo
+    from cqc_desktop.services.demo.loader import seed_demo
+    from cqc_desktop.services.trust import users
 
     path = tmp_path_factory.mktemp("trust") / "home.sqlite3"
     db = Database(resolve(str(path)))

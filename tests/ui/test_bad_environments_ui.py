@@ -20,13 +20,15 @@ from cqc_desktop.config import resolve
 from cqc_desktop.db import Database
 from cqc_desktop.instance import InstanceLock
 from cqc_desktop.models import Service
-from cqc_desktop.services import backups, people, users
+from cqc_desktop.services.setup import people
+from cqc_desktop.services.trust import backups, users
 from cqc_desktop.ui import app as app_module
-from cqc_desktop.ui import backup_dialogs, forms, users_dialog
-from cqc_desktop.ui.backup_dialogs import RestoreOfferDialog
 from cqc_desktop.ui.context import AppContext
 from cqc_desktop.ui.main_window import MainWindow
-from cqc_desktop.ui.users_dialog import UserEditDialog
+from cqc_desktop.ui.trust import backup_dialogs, users_dialog
+from cqc_desktop.ui.trust.backup_dialogs import RestoreOfferDialog
+from cqc_desktop.ui.trust.users_dialog import UserEditDialog
+from cqc_desktop.ui.widgets import forms
 
 TODAY = date(2026, 11, 26)
 

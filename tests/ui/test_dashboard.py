@@ -11,15 +11,16 @@ from sqlalchemy import select
 
 from cqc_desktop.db import Database
 from cqc_desktop.models import Action, Person
-from cqc_desktop.services import actions, people, plans
-from cqc_desktop.services.measure_data import MeasureInput, create_measure, record_point
+from cqc_desktop.services.plans import actions, plans
+from cqc_desktop.services.plans.measure_data import MeasureInput, create_measure, record_point
+from cqc_desktop.services.setup import people
 from cqc_desktop.ui import ui_state
-from cqc_desktop.ui.action_detail import ActionDetailWindow
 from cqc_desktop.ui.context import AppContext
-from cqc_desktop.ui.dashboard import DashboardTab
-from cqc_desktop.ui.forms import select_data
+from cqc_desktop.ui.dashboard.tab import DashboardTab
 from cqc_desktop.ui.main_window import MainWindow
-from cqc_desktop.ui.table_models import ID_ROLE
+from cqc_desktop.ui.plans.detail.panel import ActionDetailWindow
+from cqc_desktop.ui.widgets.forms import select_data
+from cqc_desktop.ui.widgets.table_models import ID_ROLE
 
 TODAY = date(2026, 11, 26)
 

@@ -7,7 +7,7 @@ from datetime import date
 from pytestqt.qtbot import QtBot
 
 from cqc_desktop.db import Database
-from cqc_desktop.services.demo import seed_demo
+from cqc_desktop.services.demo.loader import seed_demo
 from cqc_desktop.ui.context import AppContext
 from cqc_desktop.ui.main_window import MainWindow
 

@@ -14,17 +14,17 @@ from sqlalchemy import select
 
 from cqc_desktop.db import Database
 from cqc_desktop.models import MeetingItem, Review
-from cqc_desktop.services import plans
-from cqc_desktop.services.demo import seed_demo
+from cqc_desktop.services.demo.loader import seed_demo
 from cqc_desktop.services.listing import Page
+from cqc_desktop.services.plans import plans
 from cqc_desktop.ui import ui_state
-from cqc_desktop.ui.action_detail import TAB_EVIDENCE, TAB_OVERVIEW
-from cqc_desktop.ui.audits_tab import AuditsTab
 from cqc_desktop.ui.context import AppContext
-from cqc_desktop.ui.governance_tab import GovernanceTab
-from cqc_desktop.ui.oversight_common import table_view
-from cqc_desktop.ui.paged_model import PagedColumn, PagedTableModel
-from cqc_desktop.ui.plans_tab import PlansTab
+from cqc_desktop.ui.governance.audits_tab import AuditsTab
+from cqc_desktop.ui.governance.governance_tab import GovernanceTab
+from cqc_desktop.ui.plans.detail.panel import TAB_EVIDENCE, TAB_OVERVIEW
+from cqc_desktop.ui.plans.tab import PlansTab
+from cqc_desktop.ui.widgets.paged_model import PagedColumn, PagedTableModel
+from cqc_desktop.ui.widgets.signed_in import table_view
 
 TODAY = date(2026, 11, 26)
 

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from cqc_desktop.db import Database
 from cqc_desktop.models import Action, Alert
-from cqc_desktop.services import actions, people, plans
+from cqc_desktop.services.plans import actions, plans
+from cqc_desktop.services.setup import people
 from cqc_desktop.ui import ui_state
 from cqc_desktop.ui.context import AppContext
-from cqc_desktop.ui.dashboard import DashboardTab
+from cqc_desktop.ui.dashboard.tab import DashboardTab
 from cqc_desktop.ui.main_window import TABS, MainWindow
 
 TODAY = date(2026, 11, 26)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from cqc_desktop.db import Database
 from cqc_desktop.models import Person
 from cqc_desktop.services.listing import Page, keyset_page
-from cqc_desktop.ui.paged_model import PagedColumn, PagedTableModel
-from cqc_desktop.ui.table_models import ID_ROLE
+from cqc_desktop.ui.widgets.paged_model import PagedColumn, PagedTableModel
+from cqc_desktop.ui.widgets.table_models import ID_ROLE
 
 
 def _people(db: Database, n: int) -> None:

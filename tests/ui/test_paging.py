@@ -49,17 +49,17 @@ from cqc_desktop.models import (
     TrackerEntry,
 )
 from cqc_desktop.models.enums import LogKind
-from cqc_desktop.services import users
-from cqc_desktop.services.permissions import Actor
-from cqc_desktop.ui.audit_trail_tab import AuditTrailTab
-from cqc_desktop.ui.audits_tab import AuditsTab
+from cqc_desktop.services.trust import users
+from cqc_desktop.services.trust.permissions import Actor
 from cqc_desktop.ui.context import AppContext
-from cqc_desktop.ui.governance_tab import GovernanceTab
-from cqc_desktop.ui.incidents_tab import IncidentsTab
-from cqc_desktop.ui.logs_tab import LogsTab
-from cqc_desktop.ui.observations_tab import ObservationsTab
-from cqc_desktop.ui.plans_tab import PlansTab
-from cqc_desktop.ui.trackers_tab import TrackersTab
+from cqc_desktop.ui.governance.audits_tab import AuditsTab
+from cqc_desktop.ui.governance.governance_tab import GovernanceTab
+from cqc_desktop.ui.plans.tab import PlansTab
+from cqc_desktop.ui.records.incidents_tab import IncidentsTab
+from cqc_desktop.ui.records.logs_tab import LogsTab
+from cqc_desktop.ui.records.observations_tab import ObservationsTab
+from cqc_desktop.ui.records.trackers_tab import TrackersTab
+from cqc_desktop.ui.trust.audit_trail_window import AuditTrailTab
 
 TODAY = date(2026, 11, 26)
 BENCH = Path(__file__).resolve().parents[2] / "bench"

@@ -18,10 +18,10 @@ from pytestqt.qtbot import QtBot
 from cqc_desktop.config import resolve
 from cqc_desktop.db import Database
 from cqc_desktop.reports import catalogue
-from cqc_desktop.services.demo import seed_demo
+from cqc_desktop.services.demo.loader import seed_demo
 from cqc_desktop.ui.context import AppContext
 from cqc_desktop.ui.main_window import MainWindow
-from cqc_desktop.ui.reports_tab import ReportsTab
+from cqc_desktop.ui.reporting.reports_tab import ReportsTab
 
 TODAY = date(2026, 11, 26)
 WAIT_MS = 60_000  # a loaded CI machine; the signal normally arrives within a second or two

@@ -22,10 +22,12 @@ from cqc_desktop.config import resolve
 from cqc_desktop.db import Database, DatabaseDamaged, DatabaseInUse, DatabaseProblem, StorageProblem
 from cqc_desktop.instance import InstanceLock, network_share
 from cqc_desktop.models import Attachment, Evidence, Service
-from cqc_desktop.services import actions, audit_history, backups, evidence, people, plans
 from cqc_desktop.services.errors import NotFound
-from cqc_desktop.services.evidence import safe_file_name
-from cqc_desktop.services.restore import check_database, latest_good_backup
+from cqc_desktop.services.plans import actions, evidence, plans
+from cqc_desktop.services.plans.evidence import safe_file_name
+from cqc_desktop.services.setup import people
+from cqc_desktop.services.trust import audit_history, backups
+from cqc_desktop.services.trust.restore import check_database, latest_good_backup
 
 TODAY = date(2026, 11, 26)
 

@@ -41,23 +41,12 @@ from cqc_desktop.models.enums import (
     Shift,
     TargetKind,
 )
-from cqc_desktop.services import (
-    actions,
-    audit_runs,
-    evidence,
-    importers,
-    incidents,
-    logs,
-    measure_data,
-    meetings,
-    minutes,
-    people,
-    plans,
-    privacy,
-    trackers,
-    users,
-)
 from cqc_desktop.services.errors import ServiceError
+from cqc_desktop.services.governance import audit_runs, meetings, minutes
+from cqc_desktop.services.plans import actions, evidence, measure_data, plans
+from cqc_desktop.services.records import importers, incidents, logs, trackers
+from cqc_desktop.services.setup import people
+from cqc_desktop.services.trust import privacy, users
 
 TODAY = date(2026, 11, 26)
 # Derandomised, so a run is repeatable: a failure here is a bug, never bad luck. The edges that
@@ -139,7 +128,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, 
         )
         meeting = meetings.create_meeting(s, "Weekly governance", TODAY, home.id, zoe.id)
         item = meetings.add_meeting_item(s, meeting.id, "Late medicines", action_id=action.id)
-        from cqc_desktop.services.governance import install_builtin_audit_templates
+        from cqc_desktop.services.governance.audits import install_builtin_audit_templates
 
         install_builtin_audit_templates(s)
         template = s.scalar(select(AuditTemplate).where(AuditTemplate.current.is_(True)))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import date
 
-from cqc_desktop import cli
+from cqc_desktop.cli import main as cli
 
 
 def test_app_options_alone_are_parsed_quickly() -> None:
@@ -27,10 +27,10 @@ def test_sub_commands_help_and_mistakes_go_to_the_full_parser() -> None:
 
 def test_starting_the_app_does_not_import_the_sub_commands() -> None:
     code = (
-        "import sys; from cqc_desktop import cli; "
+        "import sys; from cqc_desktop.cli import main as cli; "
         "cli.run_gui = lambda args: 0; "
         "assert cli.main(['--db', 'x.sqlite3']) == 0; "
-        "print(sorted(m for m in sys.modules if m.startswith('cqc_desktop.commands')))"
+        "print(sorted(m for m in sys.modules if m.startswith('cqc_desktop.cli.') and m != 'cqc_desktop.cli.main'))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

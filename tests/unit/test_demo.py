@@ -22,20 +22,20 @@ from cqc_desktop.models import (
     Review,
 )
 from cqc_desktop.models.enums import IncidentType, MinutesStatus
-from cqc_desktop.services.closure import closure_gate
-from cqc_desktop.services.dashboard import overdue_reviews
-from cqc_desktop.services.demo import (
+from cqc_desktop.services.demo.loader import (
     MEDICINES_ACTION,
     DatabaseNotEmpty,
     DemoSummary,
     seed_demo,
 )
-from cqc_desktop.services.demo_scenarios import (
+from cqc_desktop.services.demo.scenarios import (
     CARE_PLAN_ACTION,
     INCIDENT_ACTION,
     SUPERVISION_ACTION,
 )
-from cqc_desktop.services.measure_data import measure_progress
+from cqc_desktop.services.plans.closure import closure_gate
+from cqc_desktop.services.plans.dashboard import overdue_reviews
+from cqc_desktop.services.plans.measure_data import measure_progress
 
 TODAY = date(2026, 11, 26)
 

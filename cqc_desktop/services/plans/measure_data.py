@@ -1,0 +1,175 @@
+"""Creating measures and recording their points (typed in; derived points come from trackers)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import Action, Measure, MeasurePoint
+from ...models.enums import Direction, MeasureFrequency, TargetKind
+from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..trust.permissions import Permission, require
+from .measures import Progress, progress
+from .spc import DEFAULT_RULES, SpcResult, SpcRules, analyse
+
+
+@dataclass
+class MeasureInput:
+    name: str
+    direction: str
+    baseline_value: float | None
+    target_kind: str
+    target_value: float | None
+    unit: str = ""
+    baseline_period: str = ""
+    target_date: date | None = None
+    data_source: str = ""
+    frequency: str = MeasureFrequency.WEEKLY.value
+
+
+def _check(data: MeasureInput) -> None:
+    p = Problems()
+    p.require("name", data.name, "Name the measure, for example “Late medicines entries per week”.")
+    p.choice("direction", data.direction, Direction, "direction (lower or higher is better)")
+    p.choice("target_kind", data.target_kind, TargetKind, "target type")
+    p.choice("frequency", data.frequency, MeasureFrequency, "frequency")
+    if data.baseline_value is None:
+        p.add("baseline_value", "Enter the baseline: where the measure stood before the action.")
+    elif not math.isfinite(data.baseline_value):
+        p.add("baseline_value", "The baseline must be an ordinary number, for example 15.")
+    if data.target_value is None:
+        p.add("target_value", "Enter the target.")
+    elif not math.isfinite(data.target_value):
+        p.add("target_value", "The target must be an ordinary number, for example 3 or -80.")
+    elif data.target_kind == TargetKind.RELATIVE and data.target_value <= -100:
+        p.add("target_value", "A relative target cannot be a fall of 100 % or more.")
+    p.raise_if_any()
+
+
+def create_measure(session: Session, action_id: int, data: MeasureInput) -> Measure:
+    require(session, Permission.EDIT_PLANS)
+    if session.get(Action, action_id) is None:
+        raise NotFound("That action no longer exists.")
+    _check(data)
+    assert data.baseline_value is not None and data.target_value is not None
+    measure = Measure(
+        action_id=action_id,
+        name=data.name.strip(),
+        unit=data.unit.strip(),
+        direction=data.direction,
+        frequency=data.frequency,
+        baseline_value=data.baseline_value,
+        baseline_period=data.baseline_period.strip(),
+        target_kind=data.target_kind,
+        target_value=data.target_value,
+        target_date=data.target_date,
+        data_source=data.data_source.strip(),
+    )
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def record_point(
+    session: Session,
+    measure_id: int,
+    period_start: date,
+    value: float,
+    note: str = "",
+    *,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> MeasurePoint:
+    """Add or correct the value for one period. Derived points cannot be typed over."""
+    require(session, Permission.EDIT_PLANS)
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise NotFound("That measure no longer exists.")
+    if not math.isfinite(value):
+        raise ValidationError.single(
+            "value", "Enter the value as an ordinary number, for example 3."
+        )
+    point = session.scalar(
+        select(MeasurePoint).where(
+            MeasurePoint.measure_id == measure_id, MeasurePoint.period_start == period_start
+        )
+    )
+    if point is not None and point.derived:
+        raise NotAllowed(
+            "This point is worked out from tracker records; correct the records instead."
+        )
+    if point is None:
+        point = MeasurePoint(measure_id=measure_id, period_start=period_start, value=value)
+        session.add(point)
+    point.value = float(value)
+    point.note = note.strip()
+    point.numerator = numerator
+    point.denominator = denominator
+    session.flush()
+    return point
+
+
+def get_measure(session: Session, measure_id: int) -> Measure:
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise NotFound("That measure no longer exists.")
+    return measure
+
+
+def update_measure(session: Session, measure_id: int, data: MeasureInput) -> Measure:
+    """Correct a measure's definition; its points are kept."""
+    require(session, Permission.EDIT_PLANS)
+    measure = get_measure(session, measure_id)
+    _check(data)
+    assert data.baseline_value is not None and data.target_value is not None
+    measure.name = data.name.strip()
+    measure.unit = data.unit.strip()
+    measure.direction = data.direction
+    measure.frequency = data.frequency
+    measure.baseline_value = data.baseline_value
+    measure.baseline_period = data.baseline_period.strip()
+    measure.target_kind = data.target_kind
+    measure.target_value = data.target_value
+    measure.target_date = data.target_date
+    measure.data_source = data.data_source.strip()
+    session.flush()
+    return measure
+
+
+def delete_point(session: Session, point_id: int) -> None:
+    """Remove a typed-in point entered by mistake. Derived points follow their records."""
+    require(session, Permission.EDIT_PLANS)
+    point = session.get(MeasurePoint, point_id)
+    if point is None:
+        raise NotFound("That point no longer exists.")
+    if point.derived:
+        raise NotAllowed(
+            "This point is worked out from tracker records; correct the records instead."
+        )
+    session.delete(point)
+    session.flush()
+
+
+def measures_for(session: Session, action_id: int) -> list[Measure]:
+    return list(
+        session.scalars(select(Measure).where(Measure.action_id == action_id).order_by(Measure.id))
+    )
+
+
+def measure_progress(measure: Measure) -> Progress:
+    return progress(
+        [p.value for p in measure.points],
+        baseline=measure.baseline_value,
+        direction=measure.direction,
+        target_kind=measure.target_kind,
+        target=measure.target_value,
+    )
+
+
+def measure_spc(measure: Measure, rules: SpcRules = DEFAULT_RULES) -> SpcResult:
+    prog = measure_progress(measure)
+    return analyse([p.value for p in measure.points], measure.direction, prog.target, rules)

@@ -1,0 +1,326 @@
+"""The observation log, handover records and the daily logs: paged, sorted and searched in SQL the
+same way as the tracker rows and incidents in ``record_listing``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ...models import Action, HandoverRecord, Incident, LogEntry, Observation, Person
+from ...models.search_index import OBSERVATION_SEARCH
+from ..listing import PAGE_SIZE, Page, keyset_page, like_any
+from ..text_search import contains
+from .listing import EARLIEST, day_start
+
+# Made once: building an alias is a measurable part of each page's statement.
+_OBSERVER = aliased(Person, name="observer")
+_LEAD = aliased(Person, name="lead")
+_AUTHOR = aliased(Person, name="author")
+
+
+# --- observations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationQuery:
+    service_id: int | None
+    search: str = ""
+    area: str = ""
+    outcome: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    action_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    id: int
+    observed_at: datetime
+    shift: str
+    observer: str
+    staff_observed: str
+    area: str
+    outcome: str
+    what_was_seen: str
+    feedback_given: str
+    follow_up: str
+    follow_up_due: date | None
+    care_plan_ref: str
+    action_ref: str
+    action_id: int | None
+
+
+OBSERVATION_SORTS: dict[str, ColumnElement[Any]] = {
+    "observed": Observation.observed_at,  # type: ignore[dict-item]
+    "area": Observation.area,  # type: ignore[dict-item]
+    "outcome": Observation.outcome,  # type: ignore[dict-item]
+    "staff": func.lower(Observation.staff_observed),
+    "follow_up_due": func.coalesce(Observation.follow_up_due, EARLIEST),
+}
+
+
+def _observation_stmt(
+    session: Session, query: ObservationQuery, sort: ColumnElement[Any]
+) -> Select[Any]:
+    observer = _OBSERVER
+    columns: list[Any] = [
+        Observation.id,
+        Observation.observed_at,
+        Observation.shift,
+        func.coalesce(observer.name, ""),
+        Observation.staff_observed,
+        Observation.area,
+        Observation.outcome,
+        Observation.what_was_seen,
+        Observation.feedback_given,
+        Observation.follow_up,
+        Observation.follow_up_due,
+        Observation.care_plan_ref,
+        func.coalesce(Action.reference, ""),
+        Observation.action_id,
+        sort,
+        Observation.id,
+    ]
+    stmt: Select[Any] = (
+        select(*columns)
+        .outerjoin(observer, observer.id == Observation.observer_id)
+        .outerjoin(Action, Action.id == Observation.action_id)
+    )
+    if query.service_id is not None:
+        stmt = stmt.where(Observation.service_id == query.service_id)
+    if query.area:
+        stmt = stmt.where(Observation.area == query.area)
+    if query.outcome:
+        stmt = stmt.where(Observation.outcome == query.outcome)
+    if query.action_id is not None:
+        stmt = stmt.where(Observation.action_id == query.action_id)
+    if query.date_from is not None:
+        stmt = stmt.where(Observation.observed_at >= day_start(query.date_from))
+    if query.date_to is not None:
+        stmt = stmt.where(Observation.observed_at < day_start(query.date_to + timedelta(days=1)))
+    if query.search.strip():
+        stmt = stmt.where(
+            contains(
+                session,
+                OBSERVATION_SEARCH,
+                Observation.id,
+                [
+                    Observation.staff_observed,
+                    Observation.what_was_seen,
+                    Observation.feedback_given,
+                    Observation.follow_up,
+                    Observation.care_plan_ref,
+                ],
+                query.search,
+            )
+        )
+    return stmt
+
+
+def observation_page(
+    session: Session,
+    query: ObservationQuery,
+    sort: str = "observed",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    expr = OBSERVATION_SORTS.get(sort, OBSERVATION_SORTS["observed"])
+    page = keyset_page(
+        session,
+        _observation_stmt(session, query, expr),
+        sort=expr,
+        row_id=Observation.id,
+        descending=descending,
+        after=after,
+        limit=limit,
+    )
+    return Page([ObservationRow(*r[:-2]) for r in page.rows], page.last_key, page.more)
+
+
+# --- handovers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverQuery:
+    service_id: int | None
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    id: int
+    handover_date: date
+    shift: str
+    lead: str
+    staff_present: str
+    learning_points: str
+    understanding_checked: bool
+    action_ref: str
+    incidents: str = ""  # references of the incidents whose learning was shared here
+
+
+HANDOVER_SORTS: dict[str, ColumnElement[Any]] = {
+    "date": HandoverRecord.handover_date,  # type: ignore[dict-item]
+    "shift": HandoverRecord.shift,  # type: ignore[dict-item]
+}
+
+
+def _handover_stmt(query: HandoverQuery, sort: ColumnElement[Any]) -> Select[Any]:
+    lead = _LEAD
+    stmt = (
+        select(
+            HandoverRecord.id,
+            HandoverRecord.handover_date,
+            HandoverRecord.shift,
+            func.coalesce(lead.name, ""),
+            HandoverRecord.staff_present,
+            HandoverRecord.learning_points,
+            HandoverRecord.understanding_checked,
+            func.coalesce(Action.reference, ""),
+            sort,
+            HandoverRecord.id,
+        )
+        .outerjoin(lead, lead.id == HandoverRecord.lead_id)
+        .outerjoin(Action, Action.id == HandoverRecord.action_id)
+    )
+    if query.service_id is not None:
+        stmt = stmt.where(HandoverRecord.service_id == query.service_id)
+    if query.date_from is not None:
+        stmt = stmt.where(HandoverRecord.handover_date >= query.date_from)
+    if query.date_to is not None:
+        stmt = stmt.where(HandoverRecord.handover_date <= query.date_to)
+    if query.search.strip():
+        stmt = stmt.where(
+            like_any(
+                [
+                    HandoverRecord.staff_present,
+                    HandoverRecord.learning_points,
+                ],
+                query.search,
+            )
+        )
+    return stmt
+
+
+def handover_page(
+    session: Session,
+    query: HandoverQuery,
+    sort: str = "date",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    expr = HANDOVER_SORTS.get(sort, HANDOVER_SORTS["date"])
+    page = keyset_page(
+        session,
+        _handover_stmt(query, expr),
+        sort=expr,
+        row_id=HandoverRecord.id,
+        descending=descending,
+        after=after,
+        limit=limit,
+    )
+    rows = [HandoverRow(*r[:-2]) for r in page.rows]
+    shared: dict[int, list[str]] = {}
+    if rows:
+        for handover_id, reference in session.execute(
+            select(Incident.handover_id, Incident.reference)
+            .where(Incident.handover_id.in_([r.id for r in rows]))
+            .order_by(Incident.reference)
+        ):
+            if handover_id is not None:
+                shared.setdefault(handover_id, []).append(reference)
+    rows = [
+        HandoverRow(**{**r.__dict__, "incidents": ", ".join(shared.get(r.id, []))}) for r in rows
+    ]
+    return Page(rows, page.last_key, page.more)
+
+
+# --- logs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    service_id: int | None
+    kind: str = ""
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class LogRow:
+    id: int
+    kind: str
+    entry_date: date
+    author: str
+    text: str
+    action_ref: str
+
+
+LOG_SORTS: dict[str, ColumnElement[Any]] = {
+    "date": LogEntry.entry_date,  # type: ignore[dict-item]
+    "kind": LogEntry.kind,  # type: ignore[dict-item]
+}
+
+
+def _log_stmt(query: LogQuery, sort: ColumnElement[Any]) -> Select[Any]:
+    author = _AUTHOR
+    stmt = (
+        select(
+            LogEntry.id,
+            LogEntry.kind,
+            LogEntry.entry_date,
+            func.coalesce(author.name, ""),
+            LogEntry.text,
+            func.coalesce(Action.reference, ""),
+            sort,
+            LogEntry.id,
+        )
+        .outerjoin(author, author.id == LogEntry.author_id)
+        .outerjoin(Action, Action.id == LogEntry.action_id)
+    )
+    if query.service_id is not None:
+        stmt = stmt.where(LogEntry.service_id == query.service_id)
+    if query.kind:
+        stmt = stmt.where(LogEntry.kind == query.kind)
+    if query.date_from is not None:
+        stmt = stmt.where(LogEntry.entry_date >= query.date_from)
+    if query.date_to is not None:
+        stmt = stmt.where(LogEntry.entry_date <= query.date_to)
+    if query.search.strip():
+        stmt = stmt.where(
+            or_(
+                like_any([LogEntry.text], query.search),
+                like_any([author.name], query.search),
+            )
+        )
+    return stmt
+
+
+def log_page(
+    session: Session,
+    query: LogQuery,
+    sort: str = "date",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    expr = LOG_SORTS.get(sort, LOG_SORTS["date"])
+    page = keyset_page(
+        session,
+        _log_stmt(query, expr),
+        sort=expr,
+        row_id=LogEntry.id,
+        descending=descending,
+        after=after,
+        limit=limit,
+    )
+    return Page([LogRow(*r[:-2]) for r in page.rows], page.last_key, page.more)

@@ -1,0 +1,357 @@
+"""Restoring a backup, and checking a database, a backup or the attachments for damage.
+
+A restore first proves the backup is sound (SQLite integrity check, a schema this version can
+open, an unbroken audit trail, every attached file matching its SHA-256), then keeps a copy of the
+current database, and only then replaces it. Nothing is changed if any check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from ...config import DataLocation
+from ...migrations import KNOWN_REVISIONS
+from .audit_verify import ChainReport, verify_chain
+from .backups import (
+    ATTACHMENTS,
+    BUSY_SECONDS,
+    DB_MEMBER,
+    SQLITE_HEADER,
+    BackupFile,
+    BackupProblem,
+    _read_facts,
+    create_backup,
+    list_backups,
+    read_manifest,
+    safe_relative,
+    sha256_file,
+    sqlite_file,
+    summarise_counts,
+)
+
+
+@dataclass
+class CheckedBackup:
+    """A backup unpacked into a work folder and proven sound."""
+
+    source: Path
+    db_file: Path
+    manifest: dict[str, Any]
+    revision: str | None
+    counts: dict[str, int]
+    chain: ChainReport
+    attachments: list[tuple[str, Path]]  # stored name → verified file
+    missing: list[str]
+
+
+@dataclass
+class RestoreReport:
+    source: Path
+    made_at: str
+    counts: dict[str, int]
+    attachments_restored: int
+    attachments_missing: list[str]
+    audit_entries: int
+    kept_copy: Path | None
+    current_was_damaged: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"Restored the backup made {self.made_at} ({self.source.name})."]
+        lines.append(f"It holds {summarise_counts(self.counts)}.")
+        lines.append(
+            f"{self.attachments_restored:,} attached file(s) restored and checked against their "
+            "SHA-256."
+        )
+        if self.attachments_missing:
+            lines.append(
+                f"{len(self.attachments_missing)} attached file(s) were not in the backup: "
+                f"{', '.join(self.attachments_missing[:5])}."
+            )
+        lines.append(f"Audit trail verified: {self.audit_entries:,} entries, unbroken.")
+        if self.kept_copy is not None:
+            state = "damaged database" if self.current_was_damaged else "database as it was"
+            lines.append(f"The {state} has been kept in {self.kept_copy}.")
+        return "\n".join(lines)
+
+
+# --- proving a backup sound ----------------------------------------------------------------------
+
+
+def unpack_and_check(source: Path, workdir: Path) -> CheckedBackup:
+    """Unpack ``source`` (a backup .zip, or a plain SQLite copy) into ``workdir`` and check it.
+
+    Raises BackupProblem naming the first thing wrong.
+    """
+    if not source.is_file():
+        raise BackupProblem(f"There is no backup file at {source}.")
+    db_file = workdir / DB_MEMBER
+    manifest: dict[str, Any] = {}
+    members: set[str] = set()
+    try:
+        with source.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+        if header == SQLITE_HEADER:
+            shutil.copyfile(source, db_file)  # a copy set aside earlier; nobody has it open
+        elif zipfile.is_zipfile(source):
+            manifest = read_manifest(source)
+            with zipfile.ZipFile(source) as zf:
+                members = set(zf.namelist())
+                if DB_MEMBER not in members:
+                    raise BackupProblem(f"{source.name} has no database in it.")
+                with zf.open(DB_MEMBER) as src, db_file.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+        else:
+            raise BackupProblem(f"{source.name} is not a CQC Desktop backup.")
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise BackupProblem(f"{source.name} cannot be read ({exc}).") from exc
+    try:
+        facts = _read_facts(db_file, full_check=True)
+    except BackupProblem as exc:
+        raise BackupProblem(f"{source.name} cannot be restored: {exc}") from exc
+    if facts.revision is None:
+        raise BackupProblem(f"{source.name} is not a CQC Desktop database.")
+    if facts.revision not in KNOWN_REVISIONS:
+        raise BackupProblem(
+            f"{source.name} was made by a newer version of CQC Desktop; install the latest "
+            "version to restore it."
+        )
+    chain = _verify_file_chain(db_file)
+    if not chain.ok:
+        raise BackupProblem(f"{source.name} cannot be restored: {chain.problem}")
+    attachments, missing = _unpack_attachments(source, facts.attachments, members, workdir)
+    return CheckedBackup(
+        source, db_file, manifest, facts.revision, facts.counts, chain, attachments, missing
+    )
+
+
+def _verify_file_chain(path: Path) -> ChainReport:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine) as session:
+            return verify_chain(session)
+    finally:
+        engine.dispose()
+
+
+def _unpack_attachments(
+    source: Path, listed: list[tuple[str, str, int]], members: set[str], workdir: Path
+) -> tuple[list[tuple[str, Path]], list[str]]:
+    shared = source.parent / ATTACHMENTS
+    out, missing = [], []
+    zf = zipfile.ZipFile(source) if members else None
+    try:
+        for name, sha, _size in listed:
+            rel = safe_relative(name)
+            if rel is None:
+                raise BackupProblem(
+                    f"{source.name} names an attached file outside the attachments folder "
+                    f"({name!r}); it will not be restored."
+                )
+            member = f"{ATTACHMENTS}/{rel.as_posix()}"
+            target = workdir / ATTACHMENTS / rel
+            if zf is not None and member in members:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(member) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            elif (shared / rel).is_file():
+                target = shared / rel
+            else:
+                missing.append(name)
+                continue
+            if sha256_file(target) != sha:
+                raise BackupProblem(
+                    f"The attached file {rel.name} in {source.name} is damaged (its SHA-256 does "
+                    "not match); the backup will not be restored."
+                )
+            out.append((name, target))
+    finally:
+        if zf is not None:
+            zf.close()
+    return out, missing
+
+
+def latest_good_backup(location: DataLocation) -> BackupFile | None:
+    """The newest backup in the backups folder that passes every check, for "offer to restore"."""
+    for backup in list_backups(location.backups_dir):
+        with tempfile.TemporaryDirectory(prefix="cqc-check-") as tmp:
+            try:
+                unpack_and_check(backup.path, Path(tmp))
+            except BackupProblem:
+                continue
+        return backup
+    return None
+
+
+# --- restoring -------------------------------------------------------------------------------------
+
+
+def restore(location: DataLocation, source: Path, *, now: datetime | None = None) -> RestoreReport:
+    """Replace the database (and fill in attachments) from a backup.
+
+    The caller must have closed its own connections (``Database.dispose``) and hold the instance
+    lock, so no copy of the app is working on the file meanwhile.
+    """
+    live = sqlite_file(location)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=live.parent, prefix=".restore-") as tmp:
+        checked = unpack_and_check(source, Path(tmp))
+        kept, damaged = _keep_current(location, now or datetime.now())
+        _replace(checked.db_file, live, fresh=damaged or not live.exists())
+        restored = _put_attachments(checked.attachments, location.attachments_dir)
+    made_at = str(checked.manifest.get("made_at") or "")
+    try:
+        made_text = datetime.fromisoformat(made_at).strftime("%d/%m/%Y at %H:%M")
+    except ValueError:
+        made_text = datetime.fromtimestamp(source.stat().st_mtime).strftime("%d/%m/%Y at %H:%M")
+    return RestoreReport(
+        source=source,
+        made_at=made_text,
+        counts=checked.counts,
+        attachments_restored=restored,
+        attachments_missing=checked.missing,
+        audit_entries=checked.chain.entries,
+        kept_copy=kept,
+        current_was_damaged=damaged,
+    )
+
+
+def _keep_current(location: DataLocation, now: datetime) -> tuple[Path | None, bool]:
+    """Back up the current database first; a damaged one is moved aside whole instead."""
+    live = sqlite_file(location)
+    if not live.exists():
+        return None, False
+    try:
+        return create_backup(location, kind="before-restore", now=now).path, False
+    except BackupProblem:
+        if _readable(live):
+            raise  # healthy but could not be copied (full disk...): do not touch it
+    aside = location.backups_dir / f"damaged-{now:%Y%m%d-%H%M%S}-{live.name}"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        part = live.with_name(live.name + suffix)
+        if part.exists():
+            shutil.move(str(part), str(aside.with_name(aside.name + suffix)))
+    return aside, True
+
+
+def _readable(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
+        try:
+            return [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _replace(new_file: Path, live: Path, *, fresh: bool) -> None:
+    if not fresh:
+        # Write the restored pages into the live file under SQLite's locking, so any other
+        # connection sees either the old database or the restored one, never a mixture.
+        try:
+            src = sqlite3.connect(str(new_file))
+            try:
+                dst = sqlite3.connect(str(live), timeout=BUSY_SECONDS)
+                try:
+                    src.backup(dst)
+                    return
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise BackupProblem(
+                    "The database is in use by another program or another copy of CQC Desktop; "
+                    "close it there and restore again. Nothing has been changed."
+                ) from exc
+            # A different page size in WAL mode cannot be copied into: replace the file instead
+            # (nobody else has it open, or the copy above would have been refused as busy).
+        for suffix in ("-wal", "-shm"):
+            live.with_name(live.name + suffix).unlink(missing_ok=True)
+    os.replace(new_file, live)
+
+
+def _put_attachments(files: list[tuple[str, Path]], folder: Path) -> int:
+    for name, path in files:
+        rel = safe_relative(name)
+        assert rel is not None  # checked in unpack_and_check
+        target = folder / rel
+        if target.is_file() and sha256_file(target) == sha256_file(path):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(path, partial)
+        os.replace(partial, target)
+    return len(files)
+
+
+# --- checking the open database ----------------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    integrity: str
+    chain: ChainReport
+    attachments_checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def describe(self) -> str:
+        if self.ok:
+            return (
+                f"Database integrity: ok. {self.chain.describe()} "
+                f"{self.attachments_checked:,} attached file(s) present and unaltered."
+            )
+        return " ".join(self.problems)
+
+
+def check_database(session: Session, location: DataLocation) -> CheckReport:
+    """Integrity check, audit-chain verification and every attachment's SHA-256."""
+    from ...models import Attachment
+
+    problems: list[str] = []
+    integrity = "ok"
+    if location.sqlite_path is not None:
+        rows = session.connection().exec_driver_sql("PRAGMA integrity_check").all()
+        integrity = "; ".join(str(r[0]) for r in rows[:3])
+        if integrity != "ok":
+            problems.append(
+                f"The database file is damaged ({integrity}); restore the latest good backup."
+            )
+    chain = verify_chain(session)
+    if not chain.ok:
+        problems.append(chain.problem)
+    checked = 0
+    rows = session.execute(
+        select(Attachment.id, Attachment.original_name, Attachment.stored_name, Attachment.sha256)
+    ).all()
+    for _id, original, stored, sha in rows:
+        rel = safe_relative(stored)
+        path = location.attachments_dir / rel if rel is not None else None
+        if path is None or not path.is_file():
+            problems.append(f"The attached file {original} is missing from the attachments folder.")
+        elif sha256_file(path) != sha:
+            problems.append(
+                f"The attached file {original} has been changed since it was added "
+                "(its SHA-256 no longer matches)."
+            )
+        else:
+            checked += 1
+    return CheckReport(integrity, chain, checked, problems)

@@ -1,0 +1,40 @@
+"""Settings kept in the database (shared by every PC using it), with typed defaults."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ...models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "gate.sustained_points": 3,
+    "gate.evidence_weeks": 8,
+    "gate.min_source_types": 3,
+    "spc.shift_length": 7,
+    "spc.trend_length": 7,
+    "spc.two_of_three": True,
+    "security.idle_lock_minutes": 10,
+    "privacy.allow_names": False,
+}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    if row is None:
+        return DEFAULTS.get(key)
+    return json.loads(row.value)
+
+
+def put(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"Unknown setting {key}")
+    row = session.get(Setting, key)
+    text = json.dumps(value)
+    if row is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+    session.flush()
