@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ...models import Action, Finding, Person, Plan, Service
@@ -107,77 +107,8 @@ def overdue_reviews(
     return _rows(session, stmt, today)
 
 
-def reviews_due(
-    session: Session, today: date, days: int = 7, service_id: int | None = None
-) -> list[ActionRow]:
-    """Reviews falling due from today to ``days`` ahead (not the overdue ones)."""
-    stmt = (
-        _open_actions(service_id)
-        .where(
-            Action.next_review_date >= today,
-            Action.next_review_date <= today + timedelta(days=days),
-        )
-        .order_by(Action.next_review_date, Action.id)
-    )
-    return _rows(session, stmt, today)
-
-
-def actions_due(
-    session: Session, today: date, days: int = 7, service_id: int | None = None
-) -> list[ActionRow]:
-    """Open actions whose own due date is within ``days`` (or already passed)."""
-    stmt = (
-        _open_actions(service_id)
-        .where(Action.due_date <= today + timedelta(days=days))
-        .order_by(Action.due_date, Action.id)
-    )
-    return _rows(session, stmt, today)
-
-
-def open_actions_per_lead(
-    session: Session, today: date, service_id: int | None = None
-) -> list[LeadLoad]:
-    stmt = (
-        select(
-            Person.id,
-            Person.name,
-            Person.role,
-            func.count(Action.id),
-            func.sum(case((Action.next_review_date < today, 1), else_=0)),
-            func.sum(case((Action.rag == "Red", 1), else_=0)),
-        )
-        .join(Action, Action.accountable_lead_id == Person.id)
-        .join(Finding, Action.finding_id == Finding.id)
-        .join(Plan, Finding.plan_id == Plan.id)
-        .where(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False))
-        .group_by(Person.id, Person.name, Person.role)
-        .order_by(func.count(Action.id).desc(), Person.name)
-    )
-    if service_id is not None:
-        stmt = stmt.where(Plan.service_id == service_id)
-    return [
-        LeadLoad(pid, name, role or "", n, int(od or 0), int(red or 0))
-        for pid, name, role, n, od, red in session.execute(stmt)
-    ]
-
-
-def open_counts(session: Session, service_id: int | None = None) -> dict[tuple[str, str], int]:
-    """Open actions counted by (key question, RAG): one query behind the dashboard's grid and
-    both of its RAG and key-question totals."""
-    stmt = (
-        select(Finding.key_question, Action.rag, func.count(Action.id))
-        .join(Action, Action.finding_id == Finding.id)
-        .join(Plan, Finding.plan_id == Plan.id)
-        .where(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False))
-        .group_by(Finding.key_question, Action.rag)
-    )
-    if service_id is not None:
-        stmt = stmt.where(Plan.service_id == service_id)
-    return {(kq, rag): int(n) for kq, rag, n in session.execute(stmt)}
-
-
 def totals_by(counts: dict[tuple[str, str], int], part: int) -> dict[str, int]:
-    """Totals from ``open_counts`` by key question (``part`` 0) or by RAG (``part`` 1)."""
+    """Totals from ``Snapshot.counts`` by key question (``part`` 0) or by RAG (``part`` 1)."""
     out: dict[str, int] = {}
     for key, n in counts.items():
         out[key[part]] = out.get(key[part], 0) + n
@@ -191,36 +122,6 @@ class Summary:
     due_this_week: int
     closed_sustained: int
     closed_override: int
-
-
-def summary(session: Session, today: date, service_id: int | None = None) -> Summary:
-    closed = Action.status == ActionStatus.CLOSED.value
-    stmt = (
-        select(
-            func.sum(case((~closed, 1), else_=0)),
-            func.sum(case((~closed & (Action.next_review_date < today), 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        ~closed
-                        & (Action.next_review_date >= today)
-                        & (Action.next_review_date <= today + timedelta(days=7)),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(case((closed & Action.closed_with_override.is_(False), 1), else_=0)),
-            func.sum(case((closed & Action.closed_with_override.is_(True), 1), else_=0)),
-        )
-        .join(Finding)
-        .join(Plan)
-        .where(Action.archived.is_(False))
-    )
-    if service_id is not None:
-        stmt = stmt.where(Plan.service_id == service_id)
-    row = session.execute(stmt).one()
-    return Summary(*(int(v or 0) for v in row))
 
 
 @dataclass(frozen=True)
@@ -242,10 +143,9 @@ def snapshot(
     """The dashboard's lists, summary and counts in two queries instead of one each.
 
     Open actions are few even for a provider (hundreds, where tracker rows are hundreds of
-    thousands), so they are read once and sorted into the lists here; the same filters and
-    orders as ``overdue_reviews``, ``reviews_due``, ``actions_due``, ``open_actions_per_lead``,
-    ``summary`` and ``open_counts``, which answer one question each (the app itself now asks
-    only this; tests/unit/test_dashboard_snapshot.py checks the two agree).
+    thousands), so they are read once and sorted into the lists here rather than asked for in
+    one query per list (tests/unit/plans/test_dashboard_snapshot.py works the same figures out
+    from the actions themselves).
     """
     stmt = _open_actions(service_id).add_columns(Person.id, Person.role, Finding.key_question)
     horizon = today + timedelta(days=days)

@@ -202,7 +202,7 @@ def test_tree_counts_and_dashboard_figures(session: Session, data: dict[str, int
     plans.archive_plan(session, data["plan"])
     assert plan_tree(session, data["home"]) == []
     assert plan_tree(session, data["home"], include_archived=True)[0].archived
-    assert dashboard.open_counts(session) == {("Safe", "Green"): 1}
+    assert dashboard.snapshot(session, TODAY).counts == {("Safe", "Green"): 1}
     assert [name for _, name in leads(session)] == ["Priya Raman", "Zoë Hart"]
 
 

@@ -107,7 +107,7 @@ def test_monthly_report_figures_match_the_services(
     assert incidents
     assert f"{ok} of {len(incidents)} ({ok / len(incidents) * 100:.1f} %)" in text
     # Summary tiles agree with the dashboard.
-    summary = dashboard.summary(s, TODAY, home_id(s))
+    summary = dashboard.snapshot(s, TODAY, home_id(s)).summary
     assert f"{summary.open_actions}Openactions" in flat(text)
     overdue = dashboard.overdue_reviews(s, TODAY, home_id(s))
     assert overdue and f"{len(overdue)}Overduereviews" in flat(text)
