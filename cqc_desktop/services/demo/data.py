@@ -49,7 +49,10 @@ def read(name: str) -> dict[str, Any]:
 
 def action_title(name: str, key: str) -> str:
     """The title of the action ``key`` in scenario file ``name`` (tests and callers name it)."""
-    return next(a["action"]["title"] for a in read(name)["actions"] if a["action"]["key"] == key)
+    title: str = next(
+        a["action"]["title"] for a in read(name)["actions"] if a["action"]["key"] == key
+    )
+    return title
 
 
 class Calendar:
@@ -79,7 +82,7 @@ class Calendar:
         values: dict[str, Any] = dict(self.names)
         values.update({k: self.date(v) for k, v in (dates or {}).items()})
         values.update(more)
-        return template.format_map(values)
+        return str(template.format_map(values))
 
     def value(self, key: str, value: Any, dates: dict[str, Any] | None = None) -> Any:
         """One field from a file as the service wants it: a date, or text with names filled in."""

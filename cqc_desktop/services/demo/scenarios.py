@@ -4,7 +4,7 @@ order per action, because each review sets the action's next review date.
 
 Incidents carry the scenario's own rules: each is reviewed, shared at a handover and its actions
 completed; a repeat fall reopens the first fall and the action; the incident measure is counted
-from the incidents; every weekly meeting notes the last seven days' incidents.
+from the incidents.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...models import MeetingItem
+from ...models import Action, MeetingItem
 from ...models.enums import MeetingDecision, ReviewLevel, Shift
 from ..governance.audit_runs import record_audit_run
 from ..governance.meetings import add_meeting_item
@@ -22,15 +22,7 @@ from ..governance.minutes import record_item_minute
 from ..plans.actions import close_with_override, record_review, reopen_action
 from ..plans.evidence import EvidenceInput, add_evidence
 from ..plans.measure_data import record_point
-from ..records import incidents as inc_service
-from ..records.incidents import learning_within_days
-from ..records.logs import (
-    ObservationInput,
-    add_log_entry,
-    add_observation,
-    observation_prompts,
-    record_handover,
-)
+from ..records import incidents, logs
 from ..records.trackers import add_tracker_entry
 from .data import action_title
 
@@ -42,6 +34,7 @@ INCIDENT_ACTION = action_title("incident_learning", "incidents")
 RATING_ACTION = action_title("smaller_actions", "rating")
 SUPERVISION_ACTION = action_title("smaller_actions", "supervision")
 NOT_NOTIFIED = "Not required"
+CLOSE, NOTE = MeetingDecision.CLOSE.value, MeetingDecision.NOTE.value
 
 Event = dict[str, Any]
 
@@ -54,7 +47,7 @@ def _meeting_key(event: Event) -> str:
 def _minute(
     ctx: DemoContext, e: Event, title: str, kind: str, text: str, decision: str, about: Any = None
 ) -> MeetingItem | None:
-    """An item at the event's meeting, minuted (None: the meeting is after today)."""
+    """An item at the event's meeting, minuted (None: that meeting is after today)."""
     meeting = ctx.meetings.get(_meeting_key(e))
     if meeting is None:
         return None
@@ -64,14 +57,7 @@ def _minute(
     owner_id = ctx.pid(owner) if owner else None
     due_date = ctx.when(due, due=True) if due else None
     record_item_minute(ctx.session, item.id, *said, owner_id=owner_id, due_date=due_date)
-    return item
-
-
-def _review_item(ctx: DemoContext, e: Event, text: str, decision: str) -> MeetingItem | None:
-    """The action's own item at the meeting, kept for evidence that cites the minute."""
-    title = f"{ctx.action.reference} {ctx.action.title}"
-    item = _minute(ctx, e, title, "Action review", text, decision, ctx.action)
-    if item is not None:
+    if about is ctx.action:  # kept for evidence that cites the minute
         ctx.items[(_meeting_key(e), ctx.key)] = item
     return item
 
@@ -101,9 +87,17 @@ def audit(ctx: DemoContext, e: Event) -> None:
     answers = {k: "No" if k in e.get("no", ()) else "Yes" for k in questions}
     answers.update(dict.fromkeys(e.get("not_applicable", ()), "N/A"))
     comments = {k: ctx.cal.text(v) for k, v in e.get("comments", {}).items()}
-    who = (ctx.service.id, ctx.when(e["on"]), ctx.pid(e["by"]))
-    extra = {"sample_size": e.get("sample_size"), "notes": e.get("notes", "")}
-    run = record_audit_run(ctx.session, template.id, *who, answers, comments, **extra)
+    run = record_audit_run(
+        ctx.session,
+        template.id,
+        ctx.service.id,
+        ctx.when(e["on"]),
+        ctx.pid(e["by"]),
+        answers,
+        comments,
+        sample_size=e.get("sample_size"),
+        notes=e.get("notes", ""),
+    )
     # record_audit_run has no action parameter, so the link is set on the model directly.
     run.action_id = ctx.action.id
     ctx.session.flush()
@@ -114,51 +108,66 @@ def observation(ctx: DemoContext, e: Event) -> None:
     """An observation; ``prompts_not_seen`` lists the area's prompts that were not met."""
     results: dict[str, str | bool] | None = None
     if "prompts_not_seen" in e:
-        results = {p: p not in e["prompts_not_seen"] for p in observation_prompts(e["area"])}
+        results = {p: p not in e["prompts_not_seen"] for p in logs.observation_prompts(e["area"])}
     at = datetime.combine(ctx.when(e["on"]), time.fromisoformat(e["time"]))
     data = ctx.inputs(
-        ObservationInput, e, observed_at=at, prompt_results=results, action_id=ctx.action.id
+        logs.ObservationInput, e, observed_at=at, prompt_results=results, action_id=ctx.action.id
     )
-    ctx.refs[e["key"]] = add_observation(ctx.session, ctx.service.id, data)
+    ctx.refs[e["key"]] = logs.add_observation(ctx.session, ctx.service.id, data)
 
 
 def log(ctx: DemoContext, e: Event) -> None:
-    text, on = ctx.cal.text(e["text"]), ctx.when(e["on"])
-    add_log_entry(ctx.session, ctx.service.id, e["kind"], on, ctx.pid(e["by"]), text, ctx.action.id)
+    _log(ctx, e["kind"], ctx.when(e["on"]), e["by"], ctx.cal.text(e["text"]), ctx.action)
+
+
+def _log(ctx: DemoContext, kind: str, on: date, by: str, text: str, about: Action | None) -> None:
+    link = about.id if about else None
+    logs.add_log_entry(ctx.session, ctx.service.id, kind, on, ctx.pid(by), text, link)
 
 
 def review(ctx: DemoContext, e: Event) -> None:
     """A review minuted at a meeting and linked to its item, or on a day of its own. A weekly
-    meeting after today has not happened, so its review is left out."""
-    progress, item = ctx.cal.text(e["progress"]), None
+    meeting after today has not happened, so its review is left out. A "Close" decision closes
+    the action with a recorded override of the closure gate."""
+    progress, item = ctx.cal.text(e["progress"], e.get("dates")), None
     if "meeting" in e:
         if _meeting_key(e) not in ctx.meetings:
             return
         if _meeting_key(e) == ctx.latest_weekly:
             progress += e.get("progress_when_latest", "")
-        item = _review_item(ctx, e, progress, e["decision"])
+        title = f"{ctx.action.reference} {ctx.action.title}"
+        item = _minute(ctx, e, title, "Action review", progress, e["decision"], ctx.action)
     on = item.meeting.held_on if item else ctx.when(e["on"])
-    level = e.get("level", ReviewLevel.MANAGER.value)
-    said = {"progress": progress, "rag": e["rag"], "decision": e["decision"], "level": level}
-    link = {"meeting_item_id": item.id if item else None, "today": ctx.today}
-    by = {"review_date": on, "reviewer_id": ctx.pid(e["reviewer"])}
-    record_review(ctx.session, ctx.action.id, **by, **said, **link)
+    link = item.id if item else None
+    if e["decision"] == CLOSE:
+        signed = ctx.people[e["reviewer"]]
+        close_with_override(
+            ctx.session,
+            ctx.action,
+            signed_off_by=signed,
+            reason=progress,
+            today=on,
+            meeting_item_id=link,
+        )
+        return
+    record_review(
+        ctx.session,
+        ctx.action.id,
+        review_date=on,
+        reviewer_id=ctx.pid(e["reviewer"]),
+        progress=progress,
+        rag=e["rag"],
+        decision=e["decision"],
+        level=e.get("level", ReviewLevel.MANAGER.value),
+        meeting_item_id=link,
+        today=ctx.today,
+    )
 
 
 def note(ctx: DemoContext, e: Event) -> None:
     """A noted item at a meeting, about another action where ``action`` names one."""
     about = ctx.actions[e["action"]] if "action" in e else None
-    _minute(ctx, e, e["title"], e["kind"], e["minute"], MeetingDecision.NOTE.value, about)
-
-
-def close(ctx: DemoContext, e: Event) -> None:
-    """Closed at a meeting with a recorded override of the closure gate."""
-    reason = ctx.cal.text(e["reason"], e.get("dates"))
-    item = _review_item(ctx, e, reason, MeetingDecision.CLOSE.value)
-    assert item is not None, "an action is only closed at a meeting that has happened"
-    how = {"signed_off_by": ctx.people[e["signed_off_by"]], "reason": reason}
-    at = {"today": item.meeting.held_on, "meeting_item_id": item.id}
-    close_with_override(ctx.session, ctx.action, **how, **at)
+    _minute(ctx, e, e["title"], e["kind"], e["minute"], NOTE, about)
 
 
 def evidence(ctx: DemoContext, e: Event) -> None:
@@ -170,21 +179,24 @@ def evidence(ctx: DemoContext, e: Event) -> None:
         links["meeting_item_id"] = ctx.items[(_meeting_key(e["minute_of"]), ctx.key)].id
     folder = ctx.attachments_dir
     files = [_file(ctx, ctx.data["files"][name]) for name in e.get("files", ()) if folder]
-    data = ctx.inputs(EvidenceInput, e, **links)
-    kept = {"files": files, "attachments_dir": folder} if files else {}
-    add_evidence(ctx.session, ctx.action.id, data, **kept, today=ctx.today)
+    add_evidence(
+        ctx.session,
+        ctx.action.id,
+        ctx.inputs(EvidenceInput, e, **links),
+        files=files or None,
+        attachments_dir=folder if files else None,
+        today=ctx.today,
+    )
 
 
 def _file(ctx: DemoContext, spec: dict[str, Any]) -> Path:
     """A small text file standing in for a scanned summary a home would attach; a line per point
     of the action's measure where ``line_per_point`` asks for one."""
     lines = [ctx.cal.text(line, spec.get("dates")) for line in spec["lines"]]
-    if "line_per_point" in spec:
-        shown = sorted(ctx.measure.points, key=lambda p: p.period_start)
-        lines += [
-            ctx.cal.text(spec["line_per_point"], week=p.period_start, value=p.value) for p in shown
-        ]
-    path = ctx.scratch / spec["name"]
+    for p in sorted(ctx.measure.points, key=lambda p: p.period_start):
+        if "line_per_point" in spec:
+            lines.append(ctx.cal.text(spec["line_per_point"], week=p.period_start, value=p.value))
+    path: Path = ctx.scratch / spec["name"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -193,44 +205,56 @@ def _file(ctx: DemoContext, spec: dict[str, Any]) -> Path:
 
 
 def incident(ctx: DemoContext, e: Event) -> None:
-    """Logged, reviewed by the manager, shared at a handover and its actions completed."""
-    s, sid, usual, on = (
-        ctx.session,
-        ctx.service.id,
-        ctx.data["incident_defaults"],
-        ctx.when(e["on"]),
-    )
-    what = {k: e[k] for k in ("incident_type", "severity", "person_ref", "location", "description")}
-    by = {"reported_by": ctx.cal.text(e["reported_by"]), "action_id": ctx.action.id}
-    at = datetime.combine(on, time(e["hour"]))
-    first_aid = usual["immediate_action"]
-    inc = inc_service.log_incident(
-        s, sid, occurred_at=at, immediate_action=first_aid, today=ctx.today, **what, **by
+    """Logged, reviewed by the manager, shared at a handover and its actions completed; a review
+    or completion ``review_days`` or ``done_days`` on is never later than today."""
+    s, sid, usual = ctx.session, ctx.service.id, ctx.data["incident_defaults"]
+    on = ctx.when(e["on"])
+    inc = incidents.log_incident(
+        s,
+        sid,
+        occurred_at=datetime.combine(on, time(e["hour"])),
+        incident_type=e["incident_type"],
+        severity=e["severity"],
+        person_ref=e["person_ref"],
+        location=e["location"],
+        description=e["description"],
+        reported_by=ctx.cal.text(e["reported_by"]),
+        immediate_action=usual["immediate_action"],
+        action_id=ctx.action.id,
+        today=ctx.today,
     )
     reviewed = min(on + timedelta(days=e["review_days"]), ctx.today)
     done = min(on + timedelta(days=e["done_days"]), ctx.today)
     notify = e.get("cqc_notification", NOT_NOTIFIED)
     family, safeguarding = e.get("family_informed", True), e.get("safeguarding", False)
-    told = {
-        "cqc_notified_on": reviewed if notify != NOT_NOTIFIED else None,
-        "safeguarding_referral": safeguarding,
-        "safeguarding_referred_on": on if safeguarding else None,
-        "family_informed": family,
-        "family_informed_on": on if family else None,
-        "learning_point": e["learning_point"],
-    }
-    reviewer, controls = ctx.pid(e["reviewed_by"]), usual["immediate_controls"]
-    inc_service.review_incident(s, inc.id, reviewer, reviewed, controls, notify, **told)
+    incidents.review_incident(
+        s,
+        inc.id,
+        ctx.pid(e["reviewed_by"]),
+        reviewed,
+        usual["immediate_controls"],
+        notify,
+        cqc_notified_on=reviewed if notify != NOT_NOTIFIED else None,
+        safeguarding_referral=safeguarding,
+        safeguarding_referred_on=on if safeguarding else None,
+        family_informed=family,
+        family_informed_on=on if family else None,
+        learning_point=e["learning_point"],
+    )
     shared = e["handover"]
-    lead, staff = ctx.pid(usual["handover_lead"]), ctx.cal.text(shared["staff_present"])
-    learning = f"{inc.reference}: {e['learning_point']}"
-    checked = shared.get("understanding_checked", True)
-    handover = record_handover(
-        s, sid, done if e["done_days"] > 7 else reviewed, Shift(shared["shift"]), lead, staff,
-        learning, understanding_checked=checked, action_id=ctx.action.id,
-    )  # fmt: skip
-    inc_service.share_incident_at_handover(s, inc.id, handover.id)
-    inc_service.complete_incident_actions(s, inc.id, done, usual["closure_evidence"])
+    handover = logs.record_handover(
+        s,
+        sid,
+        done if e["done_days"] > 7 else reviewed,
+        Shift(shared["shift"]),
+        ctx.pid(usual["handover_lead"]),
+        ctx.cal.text(shared["staff_present"]),
+        f"{inc.reference}: {e['learning_point']}",
+        understanding_checked=shared.get("understanding_checked", True),
+        action_id=ctx.action.id,
+    )
+    incidents.share_incident_at_handover(s, inc.id, handover.id)
+    incidents.complete_incident_actions(s, inc.id, done, usual["closure_evidence"])
     if "repeat_of" in e:
         _repeat(ctx, e, on)
     ctx.refs[e["key"]] = inc
@@ -242,15 +266,14 @@ def _repeat(ctx: DemoContext, e: Event, on: date) -> None:
     s, repeat = ctx.session, e["repeat_of"]
     first = ctx.refs[repeat["incident"]]
     first_on = first.occurred_at.date()
-    inc_service.reopen_incident(s, first.id, on)
+    incidents.reopen_incident(s, first.id, on)
     later = on + timedelta(days=repeat["completed_days_later"])
-    inc_service.complete_incident_actions(s, first.id, later, repeat["closure_evidence"])
+    incidents.complete_incident_actions(s, first.id, later, repeat["closure_evidence"])
     facts = {"person_ref": e["person_ref"], "on": on, "first": first_on}
     reason = ctx.cal.text(repeat["reopen_reason"], days=(on - first_on).days, **facts)
     reopen_action(s, ctx.action, by=ctx.people[repeat["by"]], today=on, reason=reason)
     text = ctx.cal.text(repeat["log"]["text"], **facts)
-    by, kind = ctx.pid(repeat["by"]), repeat["log"]["kind"]
-    add_log_entry(s, ctx.service.id, kind, on, by, text, ctx.action.id)
+    _log(ctx, repeat["log"]["kind"], on, repeat["by"], text, ctx.action)
 
 
 def points_from_incidents(ctx: DemoContext, e: Event) -> None:
@@ -258,28 +281,15 @@ def points_from_incidents(ctx: DemoContext, e: Event) -> None:
     for week in ctx.weeks:
         mine = [i for i in ctx.incidents if week <= i.occurred_at.date() < week + timedelta(7)]
         if mine:
-            ok = sum(1 for i in mine if learning_within_days(i))
+            ok = sum(1 for i in mine if incidents.learning_within_days(i))
             note = e["note_when_reopened"] if any(i.reopened_on for i in mine) else ""
             value = round(ok / len(mine) * 100, 1)
             shares = {"numerator": ok, "denominator": len(mine)}
             record_point(ctx.session, ctx.measure.id, week, value, note, **shares)
 
 
-def incident_notes(ctx: DemoContext, e: Event) -> None:
-    """Every weekly meeting notes the incidents of the seven days before it."""
-    for key, meeting in sorted(ctx.meetings.items(), key=lambda km: km[1].held_on):
-        if key.startswith("weekly:"):
-            since = meeting.held_on - timedelta(days=7)
-            last = [i for i in ctx.incidents if since <= i.occurred_at.date() < meeting.held_on]
-            same_day = sum(1 for i in last if i.reviewed_on == i.occurred_at.date())
-            text = e["minute"].format(count=len(last), same_day=same_day) if last else e["none"]
-            week = {"meeting": "weekly", "weeks_ago": int(key.split(":")[1])}
-            _minute(ctx, week, e["title"], e["kind"], text, MeetingDecision.NOTE.value)
-
-
 _RECORDS = (points, tracker_rows, audit, observation, log, evidence)
-_MEETINGS = (review, note, close)
-_INCIDENTS = (incident, points_from_incidents, incident_notes)
+_INCIDENTS = (incident, points_from_incidents)
 STEPS: dict[str, Callable[[DemoContext, Event], None]] = {
-    step.__name__: step for step in (*_RECORDS, *_MEETINGS, *_INCIDENTS)
+    step.__name__: step for step in (*_RECORDS, review, note, *_INCIDENTS)
 }
