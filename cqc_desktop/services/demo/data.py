@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, TypeVar
 
 from ...config import RESOURCES
+from ...models import Person
 from ..errors import ServiceError
 
 DEMO_DIR = RESOURCES / "demo"
@@ -18,7 +20,7 @@ VERSION = 1
 # so it is never later than today.
 DUE_KEYS = frozenset({"due_date", "target_date", "due", "follow_up_due"})
 # Keys naming a person (by their key in home.json) where the service takes the person's id.
-PERSON_KEYS = frozenset({"accountable_lead", "owner", "tested_by", "observer"})
+PERSON_KEYS = frozenset({"accountable_lead", "owner", "tested_by", "observer", "reviewer"})
 
 T = TypeVar("T")
 
@@ -55,14 +57,22 @@ def action_title(name: str, key: str) -> str:
     return title
 
 
+@dataclass
 class Calendar:
     """Dates written relative to today: ``{"weeks_ago": 3, "day": 1}`` is the Tuesday three weeks
-    before this week; ``{"days_before_today": 18}`` is eighteen days ago."""
+    before this week; ``{"days_before_today": 18}`` is eighteen days ago. People are named by
+    their key in home.json, in text as ``{key}``."""
 
-    def __init__(self, today: date, names: dict[str, str]) -> None:
-        self.today = today
-        self.monday = today - timedelta(days=today.weekday())
-        self.names = names
+    today: date
+    people: dict[str, Person]
+    home: str  # the home's name, ``{home}`` in text
+
+    @property
+    def monday(self) -> date:
+        return self.today - timedelta(days=self.today.weekday())
+
+    def pid(self, key: str) -> int:
+        return self.people[key].id
 
     def date(self, spec: dict[str, int], *, due: bool = False) -> date:
         if "days_before_today" in spec:
@@ -71,36 +81,33 @@ class Calendar:
             day = self.monday - timedelta(weeks=spec["weeks_ago"]) + timedelta(days=spec["day"])
         return day if due else min(day, self.today)
 
-    def happened(self, spec: dict[str, int]) -> bool:
-        """Whether the date has come (routine entries and meetings after today are left out)."""
-        return self.date(spec, due=True) <= self.today
-
     def text(self, template: str, dates: dict[str, Any] | None = None, **more: Any) -> str:
-        """``template`` with ``{person_key}`` names, ``{home}`` and the given dates filled in."""
+        """``template`` with people's names, ``{home}``, the given dates and ``more`` filled in."""
         if "{" not in template:
             return template
-        values: dict[str, Any] = dict(self.names)
-        values.update({k: self.date(v) for k, v in (dates or {}).items()})
-        values.update(more)
-        return str(template.format_map(values))
+        values: dict[str, Any] = {key: person.name for key, person in self.people.items()}
+        values.update({k: self.date(v) for k, v in (dates or {}).items()}, home=self.home)
+        return str(template.format_map(values | more))
 
     def value(self, key: str, value: Any, dates: dict[str, Any] | None = None) -> Any:
         """One field from a file as the service wants it: a date, or text with names filled in."""
         if isinstance(value, dict) and ("weeks_ago" in value or "days_before_today" in value):
             return self.date(value, due=key in DUE_KEYS)
-        if isinstance(value, str):
-            return self.text(value, dates)
-        return value
+        return self.text(value, dates) if isinstance(value, str) else value
 
-    def inputs(self, cls: type[T], data: dict[str, Any], people: dict[str, int], **extra: Any) -> T:
-        """A service input dataclass from the file's fields (person keys become ids)."""
+    def args(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for a service from the file's fields (person keys become ids)."""
         dates = data.get("dates")
-        kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            person = f.name.removesuffix("_id")
-            if f.name.endswith("_id") and person in PERSON_KEYS and person in data:
-                kwargs[f.name] = people[data[person]]
-            elif f.name in data:
-                kwargs[f.name] = self.value(f.name, data[f.name], dates)
-        kwargs.update(extra)
-        return cls(**kwargs)
+        return {
+            f"{key}_id" if key in PERSON_KEYS else key: self.pid(value)
+            if key in PERSON_KEYS
+            else self.value(key, value, dates)
+            for key, value in data.items()
+            if key != "dates"
+        }
+
+    def inputs(self, cls: type[T], data: dict[str, Any], **extra: Any) -> T:
+        """A service input dataclass from those of the file's fields it has."""
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        ours = {k for k in data if k in names or (k in PERSON_KEYS and f"{k}_id" in names)}
+        return cls(**self.args({k: data[k] for k in ours | {"dates"} if k in data}) | extra)

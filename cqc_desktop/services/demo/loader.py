@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,6 @@ from . import scenarios
 from .data import Calendar, DemoDataError, action_title, read
 
 MEDICINES_ACTION = action_title("late_medicines", "medicines")
-T = TypeVar("T")
 
 
 class DatabaseNotEmpty(ServiceError):
@@ -99,20 +98,17 @@ WORDS = {name: (one, many) for name, (_, one, many) in COUNTED.items()}
 
 
 @dataclass
-class DemoContext:
-    """The shared state of one demo build: the home, its people and meetings, what the scenarios
-    have made so far (by the keys the data files give them) and the action being built."""
+class DemoContext(Calendar):
+    """The shared state of one demo build: the home, its meetings, what the scenarios have made
+    so far (by the keys the data files give them) and the action being built."""
 
-    session: Session
-    today: date
-    cal: Calendar
-    service: models.Service
-    people: dict[str, models.Person]
+    session: Session = field(kw_only=True)
+    service: models.Service = field(kw_only=True)
     # Mondays of the plan's weeks, oldest first; the last is the week containing ``today``.
-    weeks: list[date]
-    trackers: dict[str, models.Tracker]
-    templates: dict[str, models.AuditTemplate]
-    scratch: Path  # where attachments are written before add_evidence copies them in
+    weeks: list[date] = field(kw_only=True)
+    trackers: dict[str, models.Tracker] = field(kw_only=True)
+    templates: dict[str, models.AuditTemplate] = field(kw_only=True)
+    scratch: Path = field(kw_only=True)  # where files are written before evidence copies them
     attachments_dir: Path | None = None
     # "weekly:<weeks_ago>", "quality", "provider"; a weekly meeting due after today is not made.
     meetings: dict[str, models.Meeting] = field(default_factory=dict)
@@ -137,16 +133,6 @@ class DemoContext:
     def latest_weekly(self) -> str:
         weekly = [k for k in self.meetings if k.startswith("weekly:")]
         return max(weekly, key=lambda k: self.meetings[k].held_on)
-
-    def pid(self, key: str) -> int:
-        return self.people[key].id
-
-    def when(self, spec: dict[str, int], *, due: bool = False) -> date:
-        return self.cal.date(spec, due=due)
-
-    def inputs(self, cls: type[T], data: dict[str, Any], **extra: Any) -> T:
-        people = {key: person.id for key, person in self.people.items()}
-        return self.cal.inputs(cls, data, people, **extra)
 
 
 def seed_demo(session: Session, today: date, attachments_dir: Path | None = None) -> DemoSummary:
@@ -187,15 +173,14 @@ def _home(session: Session, today: date, home: dict[str, Any], scratch: Path) ->
         )
         for p in home["people"]
     }
-    cal = Calendar(today, {key: p.name for key, p in people.items()} | {"home": service.name})
-    weekly = home["meetings"]["weekly"]
+    monday = today - timedelta(days=today.weekday())
     ctx = DemoContext(
+        today,
+        people,
+        service.name,
         session=session,
-        today=today,
-        cal=cal,
         service=service,
-        people=people,
-        weeks=[cal.monday - timedelta(weeks=n) for n in reversed(range(weekly["weeks"]))],
+        weeks=[monday - timedelta(weeks=n) for n in reversed(range(home["weeks"]))],
         trackers={t.key: t for t in install_builtin_trackers(session, service.id)},
         templates={t.key: t for t in install_builtin_audit_templates(session) if t.current},
         scratch=scratch,
@@ -217,17 +202,17 @@ def _meetings(ctx: DemoContext, meetings: dict[str, Any]) -> None:
     """Meetings are made first (as drafts) so each scenario can minute its own items; a weekly
     meeting whose day is after today is not made."""
     weekly, away = meetings["weekly"], meetings["weekly"]["apologies"]
-    weeks = reversed(range(weekly["weeks"]))
+    weeks = reversed(range(len(ctx.weeks)))
     made = [(f"weekly:{n}", weekly, {"weeks_ago": n, "day": weekly["day"]}) for n in weeks]
     made += [(key, meetings[key], meetings[key]["on"]) for key in ("quality", "provider")]
     for key, m, held in made:
-        if ctx.cal.happened(held):
+        if ctx.date(held, due=True) <= ctx.today:
             off = away["person"] if m is weekly and held["weeks_ago"] in away["weeks_ago"] else ""
             home = None if m.get("provider_level") else ctx.service.id
             chair, present = ctx.pid(m["chair"]), [ctx.pid(k) for k in m["attendees"] if k != off]
             others = {"other_attendees": m.get("other_attendees", "")}
-            others["apologies"] = ctx.cal.text(away["text"]) if off else ""
-            on = ctx.when(held)
+            others["apologies"] = ctx.text(away["text"]) if off else ""
+            on = ctx.date(held)
             ctx.meetings[key] = create_meeting(
                 ctx.session, m["meeting_type"], on, home, chair, present, **others
             )
@@ -246,7 +231,7 @@ def _scenario(ctx: DemoContext, data: dict[str, Any]) -> None:
             ctx.session,
             finding.id,
             ctx.inputs(ActionInput, spec, steps=steps),
-            today=ctx.when(spec["created_on"]),
+            today=ctx.date(spec["created_on"]),
         )
         if "measure" in item:
             measure = ctx.inputs(MeasureInput, item["measure"])
@@ -261,11 +246,11 @@ def _after(ctx: DemoContext, home: dict[str, Any]) -> None:
     written: set[tuple[str, date]] = set()
     for entry in home["routine_logs"]:
         # Early in the current week a later entry lands on today; one of a kind a day is enough.
-        on, kind = ctx.when(entry["on"]), entry["kind"]
+        on, kind = ctx.date(entry["on"]), entry["kind"]
         if (kind, on) not in written:
             written.add((kind, on))
             link = ctx.actions[entry["action"]].id if "action" in entry else None
-            text, by = ctx.cal.text(entry["text"]), ctx.pid(entry["by"])
+            text, by = ctx.text(entry["text"]), ctx.pid(entry["by"])
             add_log_entry(ctx.session, ctx.service.id, kind, on, by, text, link)
     for key, meeting in ctx.meetings.items():
         rule = home["meetings"][key.split(":")[0]]

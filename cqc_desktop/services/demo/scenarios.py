@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...models import Action, MeetingItem
-from ...models.enums import MeetingDecision, ReviewLevel, Shift
+from ...models.enums import MeetingDecision, ReviewLevel
 from ..governance.audit_runs import record_audit_run
 from ..governance.meetings import add_meeting_item
 from ..governance.minutes import record_item_minute
@@ -33,7 +33,6 @@ CARE_PLAN_ACTION = action_title("care_plan_reviews", "care_plans")
 INCIDENT_ACTION = action_title("incident_learning", "incidents")
 RATING_ACTION = action_title("smaller_actions", "rating")
 SUPERVISION_ACTION = action_title("smaller_actions", "supervision")
-NOT_NOTIFIED = "Not required"
 CLOSE, NOTE = MeetingDecision.CLOSE.value, MeetingDecision.NOTE.value
 
 Event = dict[str, Any]
@@ -55,7 +54,7 @@ def _minute(
     owner, due = e.get("owner"), e.get("due")
     said = (text, e.get("challenge", ""), e.get("assurance", ""), decision)
     owner_id = ctx.pid(owner) if owner else None
-    due_date = ctx.when(due, due=True) if due else None
+    due_date = ctx.date(due, due=True) if due else None
     record_item_minute(ctx.session, item.id, *said, owner_id=owner_id, due_date=due_date)
     if about is ctx.action:  # kept for evidence that cites the minute
         ctx.items[(_meeting_key(e), ctx.key)] = item
@@ -65,7 +64,7 @@ def _minute(
 def points(ctx: DemoContext, e: Event) -> None:
     """A weekly series from ``first``: plain ``values``, or ``numerators`` over a ``denominator``
     recorded as a percentage."""
-    first, whole = ctx.when(e["first"]), e.get("denominator")
+    first, whole = ctx.date(e["first"]), e.get("denominator")
     for i, part in enumerate(e["numerators"] if whole else e["values"]):
         value = round(part / whole * 100, 1) if whole else part
         shares = {"numerator": part, "denominator": whole} if whole else {}
@@ -76,7 +75,7 @@ def points(ctx: DemoContext, e: Event) -> None:
 def tracker_rows(ctx: DemoContext, e: Event) -> None:
     tracker = ctx.trackers[e["tracker"]]
     for row in e["rows"]:
-        values = {k: ctx.cal.value(k, v) for k, v in row["values"].items()}
+        values = {k: ctx.value(k, v) for k, v in row["values"].items()}
         add_tracker_entry(ctx.session, tracker.id, values, recorded_by_id=ctx.pid(row["by"]))
 
 
@@ -86,12 +85,12 @@ def audit(ctx: DemoContext, e: Event) -> None:
     questions = [q["key"] for sec in template.definition["sections"] for q in sec["questions"]]
     answers = {k: "No" if k in e.get("no", ()) else "Yes" for k in questions}
     answers.update(dict.fromkeys(e.get("not_applicable", ()), "N/A"))
-    comments = {k: ctx.cal.text(v) for k, v in e.get("comments", {}).items()}
+    comments = {k: ctx.text(v) for k, v in e.get("comments", {}).items()}
     run = record_audit_run(
         ctx.session,
         template.id,
         ctx.service.id,
-        ctx.when(e["on"]),
+        ctx.date(e["on"]),
         ctx.pid(e["by"]),
         answers,
         comments,
@@ -109,7 +108,7 @@ def observation(ctx: DemoContext, e: Event) -> None:
     results: dict[str, str | bool] | None = None
     if "prompts_not_seen" in e:
         results = {p: p not in e["prompts_not_seen"] for p in logs.observation_prompts(e["area"])}
-    at = datetime.combine(ctx.when(e["on"]), time.fromisoformat(e["time"]))
+    at = datetime.combine(ctx.date(e["on"]), time.fromisoformat(e["time"]))
     data = ctx.inputs(
         logs.ObservationInput, e, observed_at=at, prompt_results=results, action_id=ctx.action.id
     )
@@ -117,7 +116,7 @@ def observation(ctx: DemoContext, e: Event) -> None:
 
 
 def log(ctx: DemoContext, e: Event) -> None:
-    _log(ctx, e["kind"], ctx.when(e["on"]), e["by"], ctx.cal.text(e["text"]), ctx.action)
+    _log(ctx, e["kind"], ctx.date(e["on"]), e["by"], ctx.text(e["text"]), ctx.action)
 
 
 def _log(ctx: DemoContext, kind: str, on: date, by: str, text: str, about: Action | None) -> None:
@@ -129,7 +128,7 @@ def review(ctx: DemoContext, e: Event) -> None:
     """A review minuted at a meeting and linked to its item, or on a day of its own. A weekly
     meeting after today has not happened, so its review is left out. A "Close" decision closes
     the action with a recorded override of the closure gate."""
-    progress, item = ctx.cal.text(e["progress"], e.get("dates")), None
+    progress, item = ctx.text(e["progress"], e.get("dates")), None
     if "meeting" in e:
         if _meeting_key(e) not in ctx.meetings:
             return
@@ -137,7 +136,7 @@ def review(ctx: DemoContext, e: Event) -> None:
             progress += e.get("progress_when_latest", "")
         title = f"{ctx.action.reference} {ctx.action.title}"
         item = _minute(ctx, e, title, "Action review", progress, e["decision"], ctx.action)
-    on = item.meeting.held_on if item else ctx.when(e["on"])
+    on = item.meeting.held_on if item else ctx.date(e["on"])
     link = item.id if item else None
     if e["decision"] == CLOSE:
         signed = ctx.people[e["reviewer"]]
@@ -192,10 +191,10 @@ def evidence(ctx: DemoContext, e: Event) -> None:
 def _file(ctx: DemoContext, spec: dict[str, Any]) -> Path:
     """A small text file standing in for a scanned summary a home would attach; a line per point
     of the action's measure where ``line_per_point`` asks for one."""
-    lines = [ctx.cal.text(line, spec.get("dates")) for line in spec["lines"]]
+    lines = [ctx.text(line, spec.get("dates")) for line in spec["lines"]]
     for p in sorted(ctx.measure.points, key=lambda p: p.period_start):
         if "line_per_point" in spec:
-            lines.append(ctx.cal.text(spec["line_per_point"], week=p.period_start, value=p.value))
+            lines.append(ctx.text(spec["line_per_point"], week=p.period_start, value=p.value))
     path: Path = ctx.scratch / spec["name"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -205,55 +204,35 @@ def _file(ctx: DemoContext, spec: dict[str, Any]) -> Path:
 
 
 def incident(ctx: DemoContext, e: Event) -> None:
-    """Logged, reviewed by the manager, shared at a handover and its actions completed; a review
-    or completion ``review_days`` or ``done_days`` on is never later than today."""
-    s, sid, usual = ctx.session, ctx.service.id, ctx.data["incident_defaults"]
-    on = ctx.when(e["on"])
+    """Logged, given its management review, shared at a handover and its actions completed."""
+    s, sid, usual, on = (
+        ctx.session,
+        ctx.service.id,
+        ctx.data["incident_defaults"],
+        ctx.date(e["on"]),
+    )
     inc = incidents.log_incident(
         s,
         sid,
         occurred_at=datetime.combine(on, time(e["hour"])),
-        incident_type=e["incident_type"],
-        severity=e["severity"],
-        person_ref=e["person_ref"],
-        location=e["location"],
-        description=e["description"],
-        reported_by=ctx.cal.text(e["reported_by"]),
         immediate_action=usual["immediate_action"],
         action_id=ctx.action.id,
         today=ctx.today,
+        **ctx.args(e["logged"]),
     )
-    reviewed = min(on + timedelta(days=e["review_days"]), ctx.today)
-    done = min(on + timedelta(days=e["done_days"]), ctx.today)
-    notify = e.get("cqc_notification", NOT_NOTIFIED)
-    family, safeguarding = e.get("family_informed", True), e.get("safeguarding", False)
-    incidents.review_incident(
-        s,
-        inc.id,
-        ctx.pid(e["reviewed_by"]),
-        reviewed,
-        usual["immediate_controls"],
-        notify,
-        cqc_notified_on=reviewed if notify != NOT_NOTIFIED else None,
-        safeguarding_referral=safeguarding,
-        safeguarding_referred_on=on if safeguarding else None,
-        family_informed=family,
-        family_informed_on=on if family else None,
-        learning_point=e["learning_point"],
-    )
-    shared = e["handover"]
+    controls = usual["immediate_controls"]
+    incidents.review_incident(s, inc.id, immediate_controls=controls, **ctx.args(e["review"]))
+    lead, learning = ctx.pid(usual["handover_lead"]), f"{inc.reference}: {inc.learning_point}"
     handover = logs.record_handover(
         s,
         sid,
-        done if e["done_days"] > 7 else reviewed,
-        Shift(shared["shift"]),
-        ctx.pid(usual["handover_lead"]),
-        ctx.cal.text(shared["staff_present"]),
-        f"{inc.reference}: {e['learning_point']}",
-        understanding_checked=shared.get("understanding_checked", True),
+        lead_id=lead,
+        learning_points=learning,
         action_id=ctx.action.id,
+        **ctx.args(e["handover"]),
     )
     incidents.share_incident_at_handover(s, inc.id, handover.id)
+    done = ctx.date(e["actions_completed_on"])
     incidents.complete_incident_actions(s, inc.id, done, usual["closure_evidence"])
     if "repeat_of" in e:
         _repeat(ctx, e, on)
@@ -269,10 +248,10 @@ def _repeat(ctx: DemoContext, e: Event, on: date) -> None:
     incidents.reopen_incident(s, first.id, on)
     later = on + timedelta(days=repeat["completed_days_later"])
     incidents.complete_incident_actions(s, first.id, later, repeat["closure_evidence"])
-    facts = {"person_ref": e["person_ref"], "on": on, "first": first_on}
-    reason = ctx.cal.text(repeat["reopen_reason"], days=(on - first_on).days, **facts)
+    facts = {"person_ref": e["logged"]["person_ref"], "on": on, "first": first_on}
+    reason = ctx.text(repeat["reopen_reason"], days=(on - first_on).days, **facts)
     reopen_action(s, ctx.action, by=ctx.people[repeat["by"]], today=on, reason=reason)
-    text = ctx.cal.text(repeat["log"]["text"], **facts)
+    text = ctx.text(repeat["log"]["text"], **facts)
     _log(ctx, repeat["log"]["kind"], on, repeat["by"], text, ctx.action)
 
 
