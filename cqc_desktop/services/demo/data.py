@@ -20,7 +20,9 @@ VERSION = 1
 # so it is never later than today.
 DUE_KEYS = frozenset({"due_date", "target_date", "due", "follow_up_due"})
 # Keys naming a person (by their key in home.json) where the service takes the person's id.
-PERSON_KEYS = frozenset({"accountable_lead", "owner", "tested_by", "observer", "reviewer"})
+PERSON_KEYS = frozenset(
+    {"accountable_lead", "owner", "tested_by", "observer", "reviewer", "auditor"}
+)
 
 T = TypeVar("T")
 

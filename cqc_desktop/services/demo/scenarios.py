@@ -90,12 +90,9 @@ def audit(ctx: DemoContext, e: Event) -> None:
         ctx.session,
         template.id,
         ctx.service.id,
-        ctx.date(e["on"]),
-        ctx.pid(e["by"]),
-        answers,
-        comments,
-        sample_size=e.get("sample_size"),
-        notes=e.get("notes", ""),
+        answers=answers,
+        comments=comments,
+        **ctx.args(e["run"]),
     )
     # record_audit_run has no action parameter, so the link is set on the model directly.
     run.action_id = ctx.action.id
