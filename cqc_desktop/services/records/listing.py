@@ -50,6 +50,42 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
+def in_dates(
+    column: Any, date_from: date | None, date_to: date | None, *, timestamps: bool = False
+) -> list[ColumnElement[bool]]:
+    """Conditions keeping ``column`` between the two days, both included (either may be open).
+    A timestamp column runs from the start of ``date_from`` to before the day after ``date_to``."""
+    conditions: list[ColumnElement[bool]] = []
+    if date_from is not None:
+        conditions.append(column >= (day_start(date_from) if timestamps else date_from))
+    if date_to is not None:
+        if timestamps:
+            conditions.append(column < day_start(date_to + timedelta(days=1)))
+        else:
+            conditions.append(column <= date_to)
+    return conditions
+
+
+def sorted_page(
+    session: Session,
+    stmt: Select[Any],
+    sort: ColumnElement[Any],
+    row_id: Any,
+    make: Callable[..., T],
+    *,
+    descending: bool,
+    after: tuple[Any, int] | None,
+    limit: int,
+) -> Page:
+    """One page of a list's ``stmt`` by keyset, each row made by ``make`` from its columns. The
+    statement ends with the sort value and the row id (``keyset_page`` reads the next key from
+    them), so ``make`` gets the columns before those two."""
+    page = keyset_page(
+        session, stmt, sort=sort, row_id=row_id, descending=descending, after=after, limit=limit
+    )
+    return Page([make(*row[:-2]) for row in page.rows], page.last_key, page.more)
+
+
 # Made once: building an alias is a measurable part of each page's statement.
 _RECORDER = aliased(Person, name="recorder")
 _REVIEWER = aliased(Person, name="reviewer")
@@ -91,10 +127,7 @@ def tracker_sort(tracker: Tracker, key: str) -> ColumnElement[Any]:
 
 def _tracker_conditions(tracker: Tracker, query: TrackerQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [TrackerEntry.tracker_id == tracker.id]
-    if query.date_from is not None:
-        conditions.append(TrackerEntry.entry_date >= query.date_from)
-    if query.date_to is not None:
-        conditions.append(TrackerEntry.entry_date <= query.date_to)
+    conditions += in_dates(TrackerEntry.entry_date, query.date_from, query.date_to)
     if query.search.strip():
         # search_text is stored lower-cased and sits in the tracker's index, so a plain LIKE on
         # the lower-cased words reads index entries alone (lower() on each row would not help).
@@ -131,8 +164,8 @@ def _tracker_stmt(tracker: Tracker, query: TrackerQuery, sort: ColumnElement[Any
     )
 
 
-def _entry(row: Any) -> EntryRow:
-    return EntryRow(row[0], row[1], dict(row[2] or {}), row[3])
+def _entry(entry_id: int, entry_date: date, values: Any, recorded_by: str) -> EntryRow:
+    return EntryRow(entry_id, entry_date, dict(values or {}), recorded_by)
 
 
 def tracker_page(
@@ -147,16 +180,17 @@ def tracker_page(
     if tracker is None:
         raise NotFound("That tracker no longer exists.")
     expr = tracker_sort(tracker, sort)
-    page = keyset_page(
+    stmt = _tracker_stmt(tracker, query, expr)
+    return sorted_page(
         session,
-        _tracker_stmt(tracker, query, expr),
-        sort=expr,
-        row_id=TrackerEntry.id,
+        stmt,
+        expr,
+        TrackerEntry.id,
+        _entry,
         descending=descending,
         after=after,
         limit=limit,
     )
-    return Page([_entry(r) for r in page.rows], page.last_key, page.more)
 
 
 def tracker_count(session: Session, query: TrackerQuery) -> int:
@@ -238,10 +272,7 @@ def _incident_conditions(session: Session, query: IncidentQuery) -> list[ColumnE
         conditions.append(Incident.incident_type == query.incident_type)
     if query.severity:
         conditions.append(Incident.severity == query.severity)
-    if query.date_from is not None:
-        conditions.append(Incident.occurred_at >= day_start(query.date_from))
-    if query.date_to is not None:
-        conditions.append(Incident.occurred_at < day_start(query.date_to + timedelta(days=1)))
+    conditions += in_dates(Incident.occurred_at, query.date_from, query.date_to, timestamps=True)
     late_before = day_start(query.today - timedelta(days=7))
     state_filters: dict[str, ColumnElement[bool]] = {
         "open": Incident.closed_on.is_(None),
@@ -333,17 +364,17 @@ def incident_page(
 ) -> Page:
     if sort not in INCIDENT_SORTS:
         sort = "occurred"
-    expr = INCIDENT_SORTS[sort]
-    page = keyset_page(
+    stmt = _incident_stmt(session, query, sort)
+    return sorted_page(
         session,
-        _incident_stmt(session, query, sort),
-        sort=expr,
-        row_id=Incident.id,
+        stmt,
+        INCIDENT_SORTS[sort],
+        Incident.id,
+        IncidentRow,
         descending=descending,
         after=after,
         limit=limit,
     )
-    return Page([IncidentRow(*r[:-2]) for r in page.rows], page.last_key, page.more)
 
 
 # --- helpers for every list -------------------------------------------------------------------

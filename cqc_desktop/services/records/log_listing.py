@@ -4,7 +4,7 @@ same way as the tracker rows and incidents in ``record_listing``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, aliased
 
 from ...models import Action, HandoverRecord, Incident, LogEntry, Observation, Person
 from ...models.search_index import OBSERVATION_SEARCH
-from ..listing import PAGE_SIZE, Page, keyset_page, like_any
+from ..listing import PAGE_SIZE, Page, like_any
 from ..text_search import contains
-from .listing import EARLIEST, day_start
+from .listing import EARLIEST, in_dates, sorted_page
 
 # Made once: building an alias is a measurable part of each page's statement.
 _OBSERVER = aliased(Person, name="observer")
@@ -98,10 +98,9 @@ def _observation_stmt(
         stmt = stmt.where(Observation.outcome == query.outcome)
     if query.action_id is not None:
         stmt = stmt.where(Observation.action_id == query.action_id)
-    if query.date_from is not None:
-        stmt = stmt.where(Observation.observed_at >= day_start(query.date_from))
-    if query.date_to is not None:
-        stmt = stmt.where(Observation.observed_at < day_start(query.date_to + timedelta(days=1)))
+    stmt = stmt.where(
+        *in_dates(Observation.observed_at, query.date_from, query.date_to, timestamps=True)
+    )
     if query.search.strip():
         stmt = stmt.where(
             contains(
@@ -130,16 +129,17 @@ def observation_page(
     limit: int = PAGE_SIZE,
 ) -> Page:
     expr = OBSERVATION_SORTS.get(sort, OBSERVATION_SORTS["observed"])
-    page = keyset_page(
+    stmt = _observation_stmt(session, query, expr)
+    return sorted_page(
         session,
-        _observation_stmt(session, query, expr),
-        sort=expr,
-        row_id=Observation.id,
+        stmt,
+        expr,
+        Observation.id,
+        ObservationRow,
         descending=descending,
         after=after,
         limit=limit,
     )
-    return Page([ObservationRow(*r[:-2]) for r in page.rows], page.last_key, page.more)
 
 
 # --- handovers --------------------------------------------------------------------------------
@@ -192,10 +192,7 @@ def _handover_stmt(query: HandoverQuery, sort: ColumnElement[Any]) -> Select[Any
     )
     if query.service_id is not None:
         stmt = stmt.where(HandoverRecord.service_id == query.service_id)
-    if query.date_from is not None:
-        stmt = stmt.where(HandoverRecord.handover_date >= query.date_from)
-    if query.date_to is not None:
-        stmt = stmt.where(HandoverRecord.handover_date <= query.date_to)
+    stmt = stmt.where(*in_dates(HandoverRecord.handover_date, query.date_from, query.date_to))
     if query.search.strip():
         stmt = stmt.where(
             like_any(
@@ -218,16 +215,17 @@ def handover_page(
     limit: int = PAGE_SIZE,
 ) -> Page:
     expr = HANDOVER_SORTS.get(sort, HANDOVER_SORTS["date"])
-    page = keyset_page(
+    page = sorted_page(
         session,
         _handover_stmt(query, expr),
-        sort=expr,
-        row_id=HandoverRecord.id,
+        expr,
+        HandoverRecord.id,
+        HandoverRow,
         descending=descending,
         after=after,
         limit=limit,
     )
-    rows = [HandoverRow(*r[:-2]) for r in page.rows]
+    rows: list[HandoverRow] = page.rows
     shared: dict[int, list[str]] = {}
     if rows:
         for handover_id, reference in session.execute(
@@ -291,10 +289,7 @@ def _log_stmt(query: LogQuery, sort: ColumnElement[Any]) -> Select[Any]:
         stmt = stmt.where(LogEntry.service_id == query.service_id)
     if query.kind:
         stmt = stmt.where(LogEntry.kind == query.kind)
-    if query.date_from is not None:
-        stmt = stmt.where(LogEntry.entry_date >= query.date_from)
-    if query.date_to is not None:
-        stmt = stmt.where(LogEntry.entry_date <= query.date_to)
+    stmt = stmt.where(*in_dates(LogEntry.entry_date, query.date_from, query.date_to))
     if query.search.strip():
         stmt = stmt.where(
             or_(
@@ -314,13 +309,7 @@ def log_page(
     limit: int = PAGE_SIZE,
 ) -> Page:
     expr = LOG_SORTS.get(sort, LOG_SORTS["date"])
-    page = keyset_page(
-        session,
-        _log_stmt(query, expr),
-        sort=expr,
-        row_id=LogEntry.id,
-        descending=descending,
-        after=after,
-        limit=limit,
+    stmt = _log_stmt(query, expr)
+    return sorted_page(
+        session, stmt, expr, LogEntry.id, LogRow, descending=descending, after=after, limit=limit
     )
-    return Page([LogRow(*r[:-2]) for r in page.rows], page.last_key, page.more)
