@@ -22,6 +22,19 @@ _LEAD = aliased(Person, name="lead")
 _AUTHOR = aliased(Person, name="author")
 
 
+def _named_rows(
+    columns: list[Any], table: Any, person: Any, person_id: Any, service_id: int | None
+) -> Select[Any]:
+    """``columns`` of ``table`` with the named person and the linked action joined (either may be
+    missing), for one home or, with ``service_id`` None, every home."""
+    stmt: Select[Any] = (
+        select(*columns)
+        .outerjoin(person, person.id == person_id)
+        .outerjoin(Action, Action.id == table.action_id)
+    )
+    return stmt if service_id is None else stmt.where(table.service_id == service_id)
+
+
 # --- observations -----------------------------------------------------------------------------
 
 
@@ -85,13 +98,7 @@ def _observation_stmt(
         sort,
         Observation.id,
     ]
-    stmt: Select[Any] = (
-        select(*columns)
-        .outerjoin(observer, observer.id == Observation.observer_id)
-        .outerjoin(Action, Action.id == Observation.action_id)
-    )
-    if query.service_id is not None:
-        stmt = stmt.where(Observation.service_id == query.service_id)
+    stmt = _named_rows(columns, Observation, observer, Observation.observer_id, query.service_id)
     if query.area:
         stmt = stmt.where(Observation.area == query.area)
     if query.outcome:
@@ -174,24 +181,19 @@ HANDOVER_SORTS: dict[str, ColumnElement[Any]] = {
 
 def _handover_stmt(query: HandoverQuery, sort: ColumnElement[Any]) -> Select[Any]:
     lead = _LEAD
-    stmt = (
-        select(
-            HandoverRecord.id,
-            HandoverRecord.handover_date,
-            HandoverRecord.shift,
-            func.coalesce(lead.name, ""),
-            HandoverRecord.staff_present,
-            HandoverRecord.learning_points,
-            HandoverRecord.understanding_checked,
-            func.coalesce(Action.reference, ""),
-            sort,
-            HandoverRecord.id,
-        )
-        .outerjoin(lead, lead.id == HandoverRecord.lead_id)
-        .outerjoin(Action, Action.id == HandoverRecord.action_id)
-    )
-    if query.service_id is not None:
-        stmt = stmt.where(HandoverRecord.service_id == query.service_id)
+    columns = [
+        HandoverRecord.id,
+        HandoverRecord.handover_date,
+        HandoverRecord.shift,
+        func.coalesce(lead.name, ""),
+        HandoverRecord.staff_present,
+        HandoverRecord.learning_points,
+        HandoverRecord.understanding_checked,
+        func.coalesce(Action.reference, ""),
+        sort,
+        HandoverRecord.id,
+    ]
+    stmt = _named_rows(columns, HandoverRecord, lead, HandoverRecord.lead_id, query.service_id)
     stmt = stmt.where(*in_dates(HandoverRecord.handover_date, query.date_from, query.date_to))
     if query.search.strip():
         stmt = stmt.where(
@@ -271,22 +273,17 @@ LOG_SORTS: dict[str, ColumnElement[Any]] = {
 
 def _log_stmt(query: LogQuery, sort: ColumnElement[Any]) -> Select[Any]:
     author = _AUTHOR
-    stmt = (
-        select(
-            LogEntry.id,
-            LogEntry.kind,
-            LogEntry.entry_date,
-            func.coalesce(author.name, ""),
-            LogEntry.text,
-            func.coalesce(Action.reference, ""),
-            sort,
-            LogEntry.id,
-        )
-        .outerjoin(author, author.id == LogEntry.author_id)
-        .outerjoin(Action, Action.id == LogEntry.action_id)
-    )
-    if query.service_id is not None:
-        stmt = stmt.where(LogEntry.service_id == query.service_id)
+    columns = [
+        LogEntry.id,
+        LogEntry.kind,
+        LogEntry.entry_date,
+        func.coalesce(author.name, ""),
+        LogEntry.text,
+        func.coalesce(Action.reference, ""),
+        sort,
+        LogEntry.id,
+    ]
+    stmt = _named_rows(columns, LogEntry, author, LogEntry.author_id, query.service_id)
     if query.kind:
         stmt = stmt.where(LogEntry.kind == query.kind)
     stmt = stmt.where(*in_dates(LogEntry.entry_date, query.date_from, query.date_to))
