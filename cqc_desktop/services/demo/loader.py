@@ -97,18 +97,18 @@ COUNTED: dict[str, tuple[type[models.Base], str, str]] = {
 WORDS = {name: (one, many) for name, (_, one, many) in COUNTED.items()}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DemoContext(Calendar):
     """The shared state of one demo build: the home, its meetings, what the scenarios have made
     so far (by the keys the data files give them) and the action being built."""
 
-    session: Session = field(kw_only=True)
-    service: models.Service = field(kw_only=True)
+    session: Session
+    service: models.Service
     # Mondays of the plan's weeks, oldest first; the last is the week containing ``today``.
-    weeks: list[date] = field(kw_only=True)
-    trackers: dict[str, models.Tracker] = field(kw_only=True)
-    templates: dict[str, models.AuditTemplate] = field(kw_only=True)
-    scratch: Path = field(kw_only=True)  # where files are written before evidence copies them
+    weeks: list[date]
+    trackers: dict[str, models.Tracker]
+    templates: dict[str, models.AuditTemplate]
+    scratch: Path  # where files are written before evidence copies them
     attachments_dir: Path | None = None
     # "weekly:<weeks_ago>", "quality", "provider"; a weekly meeting due after today is not made.
     meetings: dict[str, models.Meeting] = field(default_factory=dict)
@@ -175,9 +175,9 @@ def _home(session: Session, today: date, home: dict[str, Any], scratch: Path) ->
     }
     monday = today - timedelta(days=today.weekday())
     ctx = DemoContext(
-        today,
-        people,
-        service.name,
+        today=today,
+        people=people,
+        home=service.name,
         session=session,
         service=service,
         weeks=[monday - timedelta(weeks=n) for n in reversed(range(home["weeks"]))],

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...models import Action, MeetingItem
-from ...models.enums import MeetingDecision, ReviewLevel
+from ...models.enums import MeetingDecision
 from ..governance.audit_runs import record_audit_run
 from ..governance.meetings import add_meeting_item
 from ..governance.minutes import record_item_minute
@@ -125,38 +125,25 @@ def review(ctx: DemoContext, e: Event) -> None:
     """A review minuted at a meeting and linked to its item, or on a day of its own. A weekly
     meeting after today has not happened, so its review is left out. A "Close" decision closes
     the action with a recorded override of the closure gate."""
-    progress, item = ctx.text(e["progress"], e.get("dates")), None
+    text, item = ctx.text(e["progress"], e.get("dates")), None
     if "meeting" in e:
         if _meeting_key(e) not in ctx.meetings:
             return
         if _meeting_key(e) == ctx.latest_weekly:
-            progress += e.get("progress_when_latest", "")
+            text += e.get("progress_when_latest", "")
         title = f"{ctx.action.reference} {ctx.action.title}"
-        item = _minute(ctx, e, title, "Action review", progress, e["decision"], ctx.action)
+        item = _minute(ctx, e, title, "Action review", text, e["decision"], ctx.action)
     on = item.meeting.held_on if item else ctx.date(e["on"])
-    link = item.id if item else None
+    link: dict[str, Any] = {"meeting_item_id": item.id if item else None}
     if e["decision"] == CLOSE:
-        signed = ctx.people[e["reviewer"]]
+        by = ctx.people[e["reviewer"]]
         close_with_override(
-            ctx.session,
-            ctx.action,
-            signed_off_by=signed,
-            reason=progress,
-            today=on,
-            meeting_item_id=link,
+            ctx.session, ctx.action, signed_off_by=by, reason=text, today=on, **link
         )
         return
+    said = ctx.args({k: e[k] for k in ("reviewer", "rag", "decision", "level") if k in e})
     record_review(
-        ctx.session,
-        ctx.action.id,
-        review_date=on,
-        reviewer_id=ctx.pid(e["reviewer"]),
-        progress=progress,
-        rag=e["rag"],
-        decision=e["decision"],
-        level=e.get("level", ReviewLevel.MANAGER.value),
-        meeting_item_id=link,
-        today=ctx.today,
+        ctx.session, ctx.action.id, review_date=on, progress=text, today=ctx.today, **link, **said
     )
 
 
