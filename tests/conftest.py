@@ -64,8 +64,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _exit_status.append(int(exitstatus))
 
 
+def _qt_application_alive() -> bool:
+    # pytest-qt imports PySide6 at load, so only a QApplication built by a test is a sign that
+    # Qt will tear down badly; a run of Qt-free tests (or one driven in-process, as the mutation
+    # tester does) ends normally.
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    return widgets is not None and widgets.QApplication.instance() is not None
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _exit_status and "PySide6.QtCore" in sys.modules:
+    if _exit_status and _qt_application_alive():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status[-1])

@@ -215,24 +215,28 @@ def test_area_ceilings() -> None:
     assert not frequency_allowed(ReviewFrequency.MONTHLY, RiskArea.MEDICINES.value)
     assert frequency_allowed(ReviewFrequency.FORTNIGHTLY, RiskArea.MEDICINES.value)
     assert frequency_allowed(ReviewFrequency.MONTHLY, RiskArea.DIGNITY.value)
+    # An area the framework does not know (an old file, a typo) is not treated as safety-critical.
+    assert slowest_allowed("Gardening") is ReviewFrequency.MONTHLY
+    assert default_review_frequency(7, "Gardening") is ReviewFrequency.MONTHLY
 
 
 SCORE_ROWS = [
-    # (likelihood, impact, score or None for refused) — each on a 1–5 scale
+    # (likelihood, impact, score, or the message refusing it) — each on a 1–5 scale
     pytest.param(1, 1, 1, id="1 × 1"),
     pytest.param(5, 5, 25, id="5 × 5"),
-    pytest.param(0, 3, None, id="likelihood 0 refused"),
-    pytest.param(3, 6, None, id="impact 6 refused"),
+    pytest.param(0, 3, "Likelihood must be between 1 and 5.", id="likelihood 0 refused"),
+    pytest.param(3, 6, "Impact must be between 1 and 5.", id="impact 6 refused"),
 ]
 
 
-@pytest.mark.parametrize(("likelihood", "impact", "score"), SCORE_ROWS)
-def test_risk_score_scale(likelihood: int, impact: int, score: int | None) -> None:
-    if score is None:
-        with pytest.raises(ValueError, match="between 1 and 5"):
+@pytest.mark.parametrize(("likelihood", "impact", "expected"), SCORE_ROWS)
+def test_risk_score_scale(likelihood: int, impact: int, expected: int | str) -> None:
+    if isinstance(expected, str):
+        with pytest.raises(ValueError) as refused:
             risk_score(likelihood, impact)
+        assert str(refused.value) == expected
     else:
-        assert risk_score(likelihood, impact) == score
+        assert risk_score(likelihood, impact) == expected
 
 
 def test_next_review_is_one_cycle_after_the_last() -> None:
