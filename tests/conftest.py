@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt reads the settings location once per process, so a per-test HOME is not enough: point every
@@ -21,6 +22,12 @@ from cqc_desktop.config import resolve  # noqa: E402 (the environment must be se
 from cqc_desktop.db import Database  # noqa: E402
 
 TODAY = date(2026, 11, 26)
+
+# On CI every hypothesis test draws the same examples each run, so a failure there is reproducible
+# (the examples are printed); on a developer's machine they vary and keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
