@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt reads the settings location once per process, so a per-test HOME is not enough: point every
@@ -21,6 +22,12 @@ from cqc_desktop.config import resolve  # noqa: E402 (the environment must be se
 from cqc_desktop.db import Database  # noqa: E402
 
 TODAY = date(2026, 11, 26)
+
+# On CI every hypothesis test draws the same examples each run, so a failure there is reproducible
+# (the examples are printed); on a developer's machine they vary and keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +71,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _exit_status.append(int(exitstatus))
 
 
+def _qt_application_alive() -> bool:
+    # pytest-qt imports PySide6 at load, so only a QApplication built by a test is a sign that
+    # Qt will tear down badly; a run of Qt-free tests (or one driven in-process, as the mutation
+    # tester does) ends normally.
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    return widgets is not None and widgets.QApplication.instance() is not None
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _exit_status and "PySide6.QtCore" in sys.modules:
+    if _exit_status and _qt_application_alive():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status[-1])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cqc_desktop import __version__
+from cqc_desktop.ui.main_window import TABS
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -88,8 +89,10 @@ def test_screenshot_saves_one_png_per_tab(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     files = sorted(p.name for p in shots.glob("*.png"))
-    assert "dashboard.png" in files
-    assert (shots / "dashboard.png").stat().st_size > 10_000
+    tabs = [title.replace("&", "").lower() + ".png" for title, _module, _cls in TABS]
+    assert files == sorted(tabs)
+    for name in files:  # a real picture of a filled window, not an empty or black file
+        assert (shots / name).stat().st_size > 10_000, name
 
 
 def test_newer_database_refused_in_one_line(tmp_path: Path) -> None:

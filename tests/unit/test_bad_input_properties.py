@@ -150,14 +150,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, 
     db.dispose()
 
 
-def attempt(db: Database, work: Callable[[Session], object]) -> None:
-    """Run ``work``; a ServiceError is a proper refusal. Anything else fails the test."""
+def attempt(
+    db: Database,
+    work: Callable[[Session], Any],
+    readback: Callable[[Any], None] | None = None,
+) -> bool:
+    """Run ``work``; a ServiceError is a proper refusal. Anything else fails the test.
+
+    When the service saves, ``readback`` gets the saved record with every attribute read again
+    from the database, so what was stored is what was given (no silent truncation or change).
+    Returns whether it was saved."""
     session = db.sessions()
     try:
-        work(session)
+        saved = work(session)
         session.flush()
+        if readback is not None:
+            session.expire_all()
+            readback(saved)
+        return True
     except ServiceError as refusal:
         assert str(refusal).strip(), "a refusal must say why"
+        return False
     finally:
         session.rollback()
         session.close()
@@ -175,8 +188,17 @@ def some_id(known: int) -> st.SearchStrategy[int | None]:
 def test_plans(world: Any, title: str, origin: str, report: Any, rating: str, summary: str) -> None:
     db, ids = world
     data = plans.PlanInput(ids["home"], title, origin, report, rating, summary)
-    attempt(db, lambda s: plans.create_plan(s, data))
-    attempt(db, lambda s: plans.update_plan(s, ids["plan"], data))
+
+    def stored(plan: Any) -> None:
+        assert (plan.title, plan.origin, plan.report_date, plan.summary) == (
+            title.strip(),
+            origin,
+            report,
+            summary.strip(),
+        )
+
+    attempt(db, lambda s: plans.create_plan(s, data), stored)
+    attempt(db, lambda s: plans.update_plan(s, ids["plan"], data), stored)
 
 
 @EXAMPLES
@@ -225,8 +247,16 @@ def test_actions(
         frequency,
         steps=[actions.StepInput(d, None, "", due_on, done) for d, due_on, done in steps],
     )
-    attempt(db, lambda s: actions.create_action(s, ids["finding"], data, today=today))
-    attempt(db, lambda s: actions.update_action(s, ids["action"], data))
+
+    def stored(action: Any) -> None:
+        assert (action.title, action.accountable_lead_id, action.due_date) == (
+            title.strip(),
+            lead_id,
+            due,
+        )
+
+    attempt(db, lambda s: actions.create_action(s, ids["finding"], data, today=today), stored)
+    attempt(db, lambda s: actions.update_action(s, ids["action"], data), stored)
 
 
 @EXAMPLES
@@ -283,7 +313,15 @@ def test_evidence(
 ) -> None:
     db, ids = world
     data = evidence.EvidenceInput(title, source, collected, supports, tested_on=tested_on)
-    attempt(db, lambda s: evidence.add_evidence(s, ids["action"], data, today=today))
+
+    def stored(item: Any) -> None:
+        assert (item.title, item.collected_on, item.supports) == (
+            title.strip(),
+            collected,
+            supports,
+        )
+
+    attempt(db, lambda s: evidence.add_evidence(s, ids["action"], data, today=today), stored)
 
 
 @EXAMPLES
@@ -323,7 +361,11 @@ def test_measures_and_points(
         name, direction, baseline, kind, target, target_date=target_date
     )
     attempt(db, lambda s: measure_data.create_measure(s, ids["action"], data))
-    attempt(db, lambda s: measure_data.record_point(s, ids["measure"], period, value, name))
+
+    def stored(point: Any) -> None:
+        assert (point.value, point.note) == (float(value), name.strip())
+
+    attempt(db, lambda s: measure_data.record_point(s, ids["measure"], period, value, name), stored)
 
 
 # --- trackers, observations, handovers, logs, incidents ---------------------------------------------------
@@ -593,3 +635,49 @@ def test_privacy_helpers_accept_any_text(text: str, refs: list[str]) -> None:
     for ref in refs:
         if ref.strip():
             assert redactor.ref(ref).startswith("Person ")
+
+
+# --- and valid input is saved: a service refusing everything would pass every test above ---------
+
+
+def test_ordinary_input_is_saved_and_read_back(world: Any) -> None:
+    db, ids = world
+    saved = [
+        attempt(
+            db,
+            lambda s: plans.create_plan(
+                s, plans.PlanInput(ids["home"], "Falls review", "Internal audit", TODAY)
+            ),
+            lambda plan: _equal(plan.title, "Falls review"),
+        ),
+        attempt(
+            db,
+            lambda s: actions.create_action(
+                s,
+                ids["finding"],
+                actions.ActionInput("Night checks", ids["zoe"], date(2026, 12, 24)),
+                today=TODAY,
+            ),
+            lambda action: _equal(action.due_date, date(2026, 12, 24)),
+        ),
+        attempt(
+            db,
+            lambda s: evidence.add_evidence(
+                s,
+                ids["action"],
+                evidence.EvidenceInput("MAR audit", "audit", date(2026, 11, 20), "Yes"),
+                today=TODAY,
+            ),
+            lambda item: _equal(item.collected_on, date(2026, 11, 20)),
+        ),
+        attempt(
+            db,
+            lambda s: measure_data.record_point(s, ids["measure"], date(2026, 11, 23), 2.0),
+            lambda point: _equal(point.value, 2.0),
+        ),
+    ]
+    assert saved == [True, True, True, True]
+
+
+def _equal(got: object, expected: object) -> None:
+    assert got == expected

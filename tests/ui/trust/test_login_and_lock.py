@@ -314,6 +314,9 @@ def test_lock_now_from_the_file_menu(qtbot: QtBot, demo_users: Database) -> None
     with qtbot.waitSignal(lock.sig_locked):
         window.trust.act_lock.trigger()
     assert lock.dialog is not None
+    # The lock is really in front: the sign-in box is showing and the window's content is covered.
+    assert lock.dialog.isVisible()
+    assert any(c.isVisible() for c in window.findChildren(Curtain))
     lock.dialog.password.setText("staff-demo")
     with qtbot.waitSignal(lock.sig_unlocked):
         lock.dialog.unlock_button.click()
