@@ -17,6 +17,7 @@ from cqc_desktop.services.plans.closure import (
     MeasureFact,
     evaluate_gate,
 )
+from cqc_desktop.services.plans.measures import progress, target_value, worsening_run
 from cqc_desktop.services.plans.scheduling import (
     default_review_frequency,
     frequency_allowed,
@@ -310,3 +311,42 @@ def test_assurance_boundaries(
     values: list[float], target: float, direction: str, assurance: Assurance
 ) -> None:
     assert analyse(values, direction, target=target).assurance is assurance
+
+
+# --- measures: relative targets, progress and the "two worsening points" trigger ------------------
+
+TARGET_ROWS = [
+    # (baseline, kind, target, absolute target) — a relative target is a % change from baseline
+    pytest.param(15.0, "relative", -80.0, 3.0, id="15 a week, −80 % → 3"),
+    pytest.param(7.0, "relative", -50.0, 3.5, id="7, −50 % → 3.5 (not rounded to a whole number)"),
+    pytest.param(10.0, "relative", -80.0, 2.0, id="10, −80 % → exactly 2 (no float noise)"),
+    pytest.param(60.0, "absolute", 95.0, 95.0, id="absolute targets are taken as written"),
+]
+
+
+@pytest.mark.parametrize(("baseline", "kind", "target", "goal"), TARGET_ROWS)
+def test_target_value(baseline: float, kind: str, target: float, goal: float) -> None:
+    assert target_value(baseline, kind, target) == goal
+
+
+def test_progress_with_no_points_has_no_fraction_of_the_goal() -> None:
+    empty = progress([], baseline=15, direction="lower", target_kind="relative", target=-80)
+    assert empty.fraction_of_goal is None and empty.latest is None and not empty.at_target
+    flat = progress([5.0], baseline=5, direction="lower", target_kind="absolute", target=5)
+    assert flat.fraction_of_goal is None  # the goal is the baseline: no way to go
+
+
+WORSENING_ROWS = [
+    # (values, direction, two worsening changes in a row?) — needs 3 points for 2 changes
+    pytest.param([1.0, 5.0], "lower", False, id="2 points: one change only"),
+    pytest.param([1.0, 3.0, 5.0], "lower", True, id="lower: rising twice is worse"),
+    pytest.param([5.0, 3.0, 1.0], "lower", False, id="lower: falling is better"),
+    pytest.param([95.0, 90.0, 85.0], "higher", True, id="higher: falling twice is worse"),
+    pytest.param([90.0, 90.0, 90.0], "higher", False, id="higher: level is not worse"),
+    pytest.param([1.0, 1.0, 1.0], "lower", False, id="lower: level is not worse"),
+]
+
+
+@pytest.mark.parametrize(("values", "direction", "worse"), WORSENING_ROWS)
+def test_worsening_run(values: list[float], direction: str, worse: bool) -> None:
+    assert worsening_run(values, direction) is worse
