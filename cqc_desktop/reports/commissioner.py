@@ -135,7 +135,7 @@ def _updates(p: CommissionerPack) -> list[Flowable]:
         data_table(
             ["Ref", "Action", "Reviewed", "RAG", "Decision and progress"],
             rows,
-            [0.06, 0.27, 0.115, 0.1, 0.455],
+            [0.095, 0.235, 0.115, 0.1, 0.455],
             total_width=W,
         )
     )
@@ -219,7 +219,7 @@ def _complaints(p: CommissionerPack) -> list[Flowable]:
                 [f.reference, f.title, f.plan_title, when(f.raised_on), rag_cell(f.rag)]
                 for f in p.complaints
             ],
-            [0.07, 0.4, 0.28, 0.145, 0.105],
+            [0.095, 0.375, 0.28, 0.145, 0.105],
             total_width=W,
         )
     )
@@ -240,7 +240,7 @@ def _staffing(p: CommissionerPack) -> list[Flowable]:
         data_table(
             ["Ref", "Action", "Reviewed", "RAG", "Decision and progress"],
             rows,
-            [0.06, 0.27, 0.115, 0.1, 0.455],
+            [0.095, 0.235, 0.115, 0.1, 0.455],
             total_width=W,
         )
     )

@@ -4,14 +4,15 @@ SHA-256 of every attached file."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from ..formatting import number
+from ..services.reporting.evidence import StepLine
 from ..services.reporting.inspection import HASH_MATCHES, InspectionPack, PackAction, PackFinding
-from .blocks import action_cell, measure_block, muted
+from .blocks import action_cell, due_phrase, measure_block, muted
 from .layout import (
     LANDSCAPE_WIDTH,
     PORTRAIT_WIDTH,
@@ -56,7 +57,7 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
             story.append(CondPageBreak(60 * mm))
             story.append(contents_heading(para(f"{st.code} {st.name}", style("H2")), 1))
             for finding in st.findings:
-                story += _finding(finding)
+                story += _finding(finding, pack.as_of)
             for finding, where in st.see_also:
                 story.append(
                     muted(
@@ -69,7 +70,7 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
                 contents_heading(para("Not linked to a quality statement", style("H2")), 1)
             )
             for finding in kq.unlinked:
-                story += _finding(finding)
+                story += _finding(finding, pack.as_of)
     story += landscape_pages(_evidence_index(pack), at_end=True)
     return story
 
@@ -119,7 +120,7 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
                     "accountable lead each), the evidence that each action worked (dated, by "
                     "source type, with who tested it), the measure against its baseline and "
                     "target, and the governance oversight that followed. Evidence is numbered "
-                    "E1, E2 …; the evidence index at the end lists every attached file with its "
+                    "EV-1, EV-2 …; the evidence index at the end lists every attached file with its "
                     "SHA-256 fingerprint, so anyone can check that no file has been altered.",
                     style("BodyTight"),
                 ),
@@ -130,7 +131,7 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
     return story
 
 
-def _finding(f: PackFinding) -> list[Flowable]:
+def _finding(f: PackFinding, as_of: date) -> list[Flowable]:
     regulation = (
         f"Regulation {f.regulation} {f.regulation_name}".strip() if f.regulation else "None"
     )
@@ -152,22 +153,27 @@ def _finding(f: PackFinding) -> list[Flowable]:
     if not f.actions:
         story.append(muted("No actions have been set for this finding yet."))
     for a in f.actions:
-        story += _action(a)
+        story += _action(a, as_of)
     return story
 
 
-def _action(a: PackAction) -> list[Flowable]:
+def _action(a: PackAction, as_of: date) -> list[Flowable]:
     line = a.line
     status = (
         line.status if not line.closed else f"Closed {when(line.closed_on)} by {line.closed_by}"
     )
+    due, late = due_phrase(line, as_of)
+    late_steps = sum(1 for s in a.steps if s.overdue_days(as_of))
     pairs: list[tuple[str, Cell]] = [
         ("Accountable lead", f"{line.lead} ({line.lead_role})" if line.lead_role else line.lead),
         ("Status", status),
-        ("RAG", rag_cell(line.rag)),
-        ("Due", when(line.due_date)),
+        (
+            "RAG",
+            rag_cell(line.rag, suffix="— past its due date" if late else ""),
+        ),
+        ("Due", para(due[0].upper() + due[1:], style("CellFlag" if late else "Cell"))),
         ("Reviewed", f"{line.review_frequency}; next review {when(line.next_review)}"),
-        ("What will be done", a.description or "—"),
+        ("What will be done", a.description or _steps_summary(a)),
         ("Ongoing oversight", a.oversight_plan or "—"),
     ]
     if line.closed:
@@ -179,7 +185,10 @@ def _action(a: PackAction) -> list[Flowable]:
         *action_cell(line),
         kv_table(pairs, total_width=W),
     ]
-    story.append(para(f"Steps ({line.steps_done} of {line.steps_total} done)", style("H3")))
+    overdue = f"; {late_steps} overdue" if late_steps else ""
+    story.append(
+        para(f"Steps ({line.steps_done} of {line.steps_total} done{overdue})", style("H3"))
+    )
     if a.steps:
         story.append(
             data_table(
@@ -190,7 +199,7 @@ def _action(a: PackAction) -> list[Flowable]:
                         s.owner,
                         s.recorded_in,
                         when(s.due_date),
-                        when(s.done_on, "Not yet"),
+                        _step_done(s, as_of),
                     ]
                     for s in a.steps
                 ],
@@ -252,6 +261,22 @@ def _action(a: PackAction) -> list[Flowable]:
     else:
         story.append(muted("No reviews or meeting discussions are recorded for this action yet."))
     return story
+
+
+def _steps_summary(a: PackAction) -> str:
+    """ "What will be done" when the action has no summary: its steps, in order."""
+    if not a.steps:
+        return "—"
+    return "\n".join(f"• {s.description}" for s in a.steps)
+
+
+def _step_done(s: StepLine, as_of: date) -> Cell:
+    if s.done_on is not None:
+        return when(s.done_on)
+    late = s.overdue_days(as_of)
+    if late:
+        return para(f"Not yet: {plural(late, 'day')} overdue", style("CellFlag"))
+    return "Not yet"
 
 
 def _evidence_index(pack: InspectionPack) -> list[Flowable]:

@@ -173,6 +173,12 @@ class ActionLine:
     def label(self) -> str:
         return f"{self.reference} {self.title}".strip()
 
+    def overdue_days(self, as_of: date) -> int | None:
+        """Days past its due date for an action not closed by ``as_of``; None when not late."""
+        if self.closed or self.due_date >= as_of:
+            return None
+        return (as_of - self.due_date).days
+
     def review_overdue_days(self, as_of: date) -> int | None:
         if self.closed or self.next_review is None or self.next_review >= as_of:
             return None

@@ -49,6 +49,12 @@ class StepLine:
     due_date: date | None
     done_on: date | None
 
+    def overdue_days(self, as_of: date) -> int | None:
+        """Days past its due date for a step not done; None when done, undated or not late."""
+        if self.done_on is not None or self.due_date is None or self.due_date >= as_of:
+            return None
+        return (as_of - self.due_date).days
+
 
 @dataclass(frozen=True)
 class OversightLine:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Action, Finding, FindingStatement, Plan
+from ..plans.codes import evidence_ref
 from ..plans.evidence import sha256_of
 from ..reference import framework
 from .common import ActionLine, HomeInfo, action_lines, get_home
@@ -181,7 +182,7 @@ def _number(section: KeyQuestionSection, counter: _Numbering) -> KeyQuestionSect
 
     def fix_evidence(e: EvidenceLine, a: PackAction) -> EvidenceLine:
         counter.count += 1
-        number = f"E{counter.count}"
+        number = evidence_ref(counter.count)
         attachments = tuple(
             AttachmentLine(
                 number,
