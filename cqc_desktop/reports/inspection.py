@@ -10,8 +10,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from ..formatting import number
-from ..services.reporting.evidence import StepLine
-from ..services.reporting.inspection import HASH_MATCHES, InspectionPack, PackAction, PackFinding
+from ..services.reporting.evidence import EvidenceLine, StepLine
+from ..services.reporting.inspection import (
+    HASH_DIFFERS,
+    HASH_MATCHES,
+    HASH_MISSING,
+    InspectionPack,
+    PackAction,
+    PackFinding,
+)
 from .blocks import action_cell, due_phrase, measure_block, muted
 from .layout import (
     LANDSCAPE_WIDTH,
@@ -97,8 +104,26 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
             total_width=W,
         ),
         Spacer(1, 6 * mm),
-        para("Plans covered", style("H2")),
     ]
+    check = pack.file_check
+    if check.problems:
+        story += [
+            boxed(
+                [
+                    para("Evidence files have changed", style("H3")),
+                    para(check.describe(), style("CellFlag")),
+                    para(
+                        "The file on disk is not the one that was added as evidence. Each is "
+                        "marked on its evidence row and in the evidence index at the end.",
+                        style("BodyTight"),
+                    ),
+                ],
+                total_width=W,
+                warning=True,
+            ),
+            Spacer(1, 6 * mm),
+        ]
+    story.append(para("Plans covered", style("H2")))
     if pack.plans:
         story.append(
             data_table(
@@ -222,7 +247,7 @@ def _action(a: PackAction, as_of: date) -> list[Flowable]:
                         f"{e.title}\n{e.description}".strip(),
                         e.supports,
                         f"{e.tested_by}, {when(e.tested_on)}" if e.tested_by else "Not tested",
-                        str(len(e.attachments)) if e.attachments else "—",
+                        _files_cell(e),
                     ]
                     for e in a.evidence
                 ],
@@ -261,6 +286,19 @@ def _action(a: PackAction, as_of: date) -> list[Flowable]:
     else:
         story.append(muted("No reviews or meeting discussions are recorded for this action yet."))
     return story
+
+
+def _files_cell(e: EvidenceLine) -> Cell:
+    """How many files, and in red any that no longer match or are missing."""
+    if not e.attachments:
+        return "—"
+    bad = [x for x in e.attachments if x.check in (HASH_DIFFERS, HASH_MISSING)]
+    if not bad:
+        return str(len(e.attachments))
+    words = "; ".join(
+        f"{x.original_name}: {'changed' if x.check == HASH_DIFFERS else 'missing'}" for x in bad
+    )
+    return para(f"{len(e.attachments)} ⚠ {words}", style("CellFlag"))
 
 
 def _steps_summary(a: PackAction) -> str:

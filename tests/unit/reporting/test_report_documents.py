@@ -196,6 +196,13 @@ def test_inspection_pack_shows_a_file_that_was_altered(
     finally:
         path.write_bytes(original)
     assert flat("Does not match: the file has changed") in flat(text)
+    total = len(s.scalars(select(Attachment)).all())
+    cover = text.split("Contents")[0]
+    assert flat(
+        f"1 of {total} evidence files does not match the hash recorded when it was added "
+        f"({attachment.original_name})"
+    ) in flat(cover)
+    assert flat(f"⚠ {attachment.original_name}: changed") in flat(text)  # on its evidence row
 
 
 def test_commissioner_pack_links_safeguarding_and_flags_the_override(
