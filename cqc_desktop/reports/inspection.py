@@ -55,7 +55,14 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
         contents_table(),
     ]
     for kq in pack.key_questions:
-        story += [PageBreak(), contents_heading(para(kq.name, style("H1")), 0)]
+        # A key question with findings starts a page; one with only "no findings" or a
+        # cross-reference is a few lines, and follows on rather than taking a page to itself.
+        full = bool(kq.unlinked) or any(st.findings for st in kq.statements)
+        story += [
+            PageBreak() if full else CondPageBreak(60 * mm),
+            Spacer(1, 0 if full else 6 * mm),
+            contents_heading(para(kq.name, style("H1")), 0),
+        ]
         if kq.empty:
             story.append(muted(f"No findings under {kq.name} in the current plans."))
             continue
@@ -251,7 +258,7 @@ def _action(a: PackAction, as_of: date) -> list[Flowable]:
                     ]
                     for e in a.evidence
                 ],
-                [0.055, 0.115, 0.17, 0.315, 0.1, 0.18, 0.065],
+                [0.075, 0.115, 0.16, 0.305, 0.095, 0.18, 0.07],
                 total_width=W,
             )
         )
@@ -353,7 +360,7 @@ def _evidence_index(pack: InspectionPack) -> list[Flowable]:
                 ]
                 for x in pack.evidence_index
             ],
-            [0.07, 0.05, 0.165, 0.165, 0.055, 0.375, 0.12],
+            [0.07, 0.065, 0.16, 0.16, 0.055, 0.37, 0.12],
             total_width=LANDSCAPE_WIDTH,
         )
     )
