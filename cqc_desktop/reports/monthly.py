@@ -78,6 +78,7 @@ def monthly_story(r: MonthlyReport) -> list[Flowable]:
     story += sections.audits_section(r)
     story += sections.governance_section(r)
     story += sections.alerts_section(r)
+    story += sections.record_notes_section(r)
     story.append(heading("Where progress is partial, and why"))
     story.append(
         muted(

@@ -145,10 +145,11 @@ def oversight_lines(session: Session, ids: list[int]) -> dict[int, list[Oversigh
             if meeting_type
             else f"{review.level} review"
         )
+        text = review.progress
+        if review.notes.strip():
+            text = f"{text}\nNotes: {review.notes.strip()}".strip()
         out[review.action_id].append(
-            OversightLine(
-                review.review_date, forum, who, review.decision, review.rag, review.progress
-            )
+            OversightLine(review.review_date, forum, who, review.decision, review.rag, text)
         )
     chair = aliased(Person)
     items = session.execute(

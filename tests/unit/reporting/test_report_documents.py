@@ -370,3 +370,45 @@ def test_inspection_pack_flags_overdue_actions_and_steps(
         assert step.due_date is not None
         assert flat(f"Not yet: {(TODAY - step.due_date).days} days overdue") in text
     assert flat("What will be done —") not in text
+
+
+def test_commissioner_pack_says_what_happened_in_each_safeguarding_incident(
+    s: Session, demo: tuple[Database, DataLocation]
+) -> None:
+    period = date_range(date(2026, 9, 1), TODAY)
+    text = flat(
+        make(s, demo[1], DocumentRequest(COMMISSIONER, service_id=home_id(s), period=period))
+    )
+    referred = s.scalars(select(Incident).where(Incident.safeguarding_referral.is_(True))).all()
+    assert referred
+    for incident in referred:
+        assert incident.description and flat(incident.description) in text
+        assert flat(f"Immediate action: {incident.immediate_action}") in text
+        assert flat(incident.location) in text
+        assert flat(f"Reported by {incident.reported_by}") in text
+
+
+def test_monthly_report_prints_what_the_records_say(
+    s: Session, demo: tuple[Database, DataLocation]
+) -> None:
+    from cqc_desktop.models import HandoverRecord, LogEntry
+
+    text = flat(make(s, demo[1], DocumentRequest(MONTHLY, service_id=home_id(s), period=NOVEMBER)))
+    assert flat("What the records say") in text
+    start = datetime.combine(NOVEMBER.start, time.min)
+    incidents = s.scalars(select(Incident).where(Incident.occurred_at >= start)).all()
+    assert incidents
+    for incident in incidents:
+        assert flat(incident.description) in text
+    handover = s.scalars(
+        select(HandoverRecord)
+        .where(HandoverRecord.handover_date >= NOVEMBER.start, HandoverRecord.learning_points != "")
+        .order_by(HandoverRecord.handover_date.desc())
+    ).first()
+    assert handover is not None and flat(handover.learning_points) in text
+    log = s.scalars(
+        select(LogEntry)
+        .where(LogEntry.entry_date.between(NOVEMBER.start, NOVEMBER.end))
+        .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc())
+    ).first()
+    assert log is not None and flat(log.text) in text
