@@ -20,6 +20,9 @@ class Plan(IdMixin, TimestampMixin, Base):
 
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # A short code ("MED") that starts every finding and action reference in the plan ("MED-A2"),
+    # so references are unique in the database. Fixed once the plan has findings.
+    code: Mapped[str] = mapped_column(String(10), default="", index=True)
     origin: Mapped[str] = mapped_column(String(40))
     report_date: Mapped[date | None]
     rating: Mapped[str] = mapped_column(String(40), default="")

@@ -15,6 +15,7 @@ from ..plans.closure import gate_settings
 from ..setup.people import is_manager
 from ..trust.permissions import Permission, require
 from .closure import GateResult, GateSettings, closure_gate
+from .codes import item_ref, with_code
 from .scheduling import (
     default_review_frequency,
     frequency_allowed,
@@ -136,6 +137,7 @@ def create_action(session: Session, finding_id: int, data: ActionInput, *, today
         next_review_date=next_review_date(None, frequency, today),
     )
     _apply_fields(action, data)
+    action.reference = with_code(finding.plan.code, action.reference or "")
     if not action.reference:
         count = (
             session.scalar(
@@ -146,7 +148,7 @@ def create_action(session: Session, finding_id: int, data: ActionInput, *, today
             )
             or 0
         )
-        action.reference = f"A{count + 1}"
+        action.reference = item_ref(finding.plan.code, "A", count + 1)
     _apply_steps(action, data.steps)
     session.add(action)
     session.flush()
@@ -177,6 +179,7 @@ def update_action(session: Session, action_id: int, data: ActionInput) -> Action
             last = _last_review_date(action)
             action.next_review_date = next_review_date(last, frequency, action.created_at.date())
     _apply_fields(action, data)
+    action.reference = with_code(action.finding.plan.code, action.reference or "")
     _apply_steps(action, data.steps)
     session.flush()
     return action

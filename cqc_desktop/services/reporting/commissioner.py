@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session, aliased
 from ...models import Finding, FindingStatement, Incident, Person, Plan, Review
 from ...models.enums import CqcNotification, IncidentType, Origin, RiskArea
 from ..records.incidents import learning_within_days
-from .common import ActionLine, HomeInfo, Period, ProgressGap, action_lines, get_home, progress_gaps
+from .common import (
+    ActionLine,
+    HomeInfo,
+    Period,
+    ProgressGap,
+    action_lines,
+    free_text_scrubber,
+    get_home,
+    progress_gaps,
+)
 from .measures import MeasureSeries, measure_series
 from .monthly import IncidentSummary, incident_summary
 from .oversight import FindingLine
@@ -53,6 +62,12 @@ class SafeguardingLine:
     learning_point: str
     learning_within_7: bool
     closed_on: date | None
+    location: str = ""
+    description: str = ""
+    immediate_action: str = ""
+    reported_by: str = ""  # a member of staff: staff are named (trust/privacy.py)
+    reopened_on: date | None = None
+    reopen_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,10 +127,11 @@ def _reviews(session: Session, ids: list[int], period: Period) -> dict[int, list
         .order_by(Review.review_date, Review.id)
     )
     for review, who in rows:
+        text = review.progress
+        if review.notes.strip():
+            text = f"{text}\nNotes: {review.notes.strip()}".strip()
         out[review.action_id].append(
-            ReviewNote(
-                review.review_date, who, review.level, review.rag, review.decision, review.progress
-            )
+            ReviewNote(review.review_date, who, review.level, review.rag, review.decision, text)
         )
     return out
 
@@ -125,6 +141,7 @@ def _safeguarding(session: Session, service_id: int, period: Period) -> list[Saf
     notified to CQC."""
     start = datetime.combine(period.start, time.min)
     end = datetime.combine(period.end + timedelta(days=1), time.min)
+    scrub = free_text_scrubber(session)
     rows = session.scalars(
         select(Incident)
         .where(
@@ -154,6 +171,12 @@ def _safeguarding(session: Session, service_id: int, period: Period) -> list[Saf
             learning_point=i.learning_point,
             learning_within_7=learning_within_days(i),
             closed_on=i.closed_on,
+            location=i.location,
+            description=scrub(i.description),
+            immediate_action=scrub(i.immediate_action),
+            reported_by=i.reported_by,
+            reopened_on=i.reopened_on,
+            reopen_reason=scrub(i.reopen_reason),
         )
         for i in rows
     ]

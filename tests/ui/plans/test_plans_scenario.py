@@ -117,7 +117,7 @@ def test_scenario_one_through_the_widgets(
     assert _count(db, Action) == 1
     assert tab.model.rowCount() == 1
     detail = tab.detail
-    assert detail.title_label.text() == "A1 Stop late evening medicines administration"
+    assert detail.title_label.text() == "CQC-A1 Stop late evening medicines administration"
     assert detail.steps.tree.topLevelItemCount() == 5
     assert "Next review 03/12/2026" in detail.meta_label.text()
 
