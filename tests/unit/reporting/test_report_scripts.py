@@ -7,8 +7,10 @@ import io
 from datetime import datetime
 
 import pdfplumber
+import pytest
 from reportlab.platypus import Flowable
 
+from cqc_desktop.reports.fonts import fallback_fonts
 from cqc_desktop.reports.layout import PORTRAIT_WIDTH, DocumentInfo, build_pdf
 from cqc_desktop.reports.scripts import visual
 from cqc_desktop.reports.styles import style
@@ -68,6 +70,10 @@ def test_a_long_arabic_note_wraps_from_its_first_words_down() -> None:
     assert sum(len(w) for w in words) == len(LONG_ARABIC.split())
 
 
+@pytest.mark.skipif(
+    len(fallback_fonts()) < 2,
+    reason="the optional fallback fonts (resources/fonts/OPTIONAL-FONTS.md) are not on this computer",
+)
 def test_chinese_and_emoji_are_drawn_in_a_font_that_has_them() -> None:
     lines = _chars(
         [
