@@ -199,16 +199,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..config import resolve
 
     location = resolve(args.db)
-    db = open_database(location)
-    from ..services.demo.loader import seed_demo
+    from .fresh import discard_on_failure
 
-    try:
-        with db.unit_of_work() as session:
-            summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
-        print(summary.describe())
-        print(f"Database: {location.display}")
-    finally:
-        db.dispose()
+    # A demo that fails part-way (a missing resource file, a full disk) leaves no half-made
+    # database behind for the next attempt to trip over.
+    with discard_on_failure(location):
+        db = open_database(location)
+        from ..services.demo.loader import seed_demo
+
+        try:
+            with db.unit_of_work() as session:
+                summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
+        finally:
+            db.dispose()
+    print(summary.describe())
+    print(f"Database: {location.display}")
     return 0
 
 
