@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..config import DataLocation
@@ -37,7 +37,9 @@ def discard_on_failure(location: DataLocation) -> Iterator[None]:
     except BaseException:
         for leftover in (path, *(_beside(path, s) for s in SIDE_FILES)):
             if leftover not in existed:
-                leftover.unlink(missing_ok=True)
+                # OSError: e.g. the "folder" is a file, so nothing was made there.
+                with suppress(OSError):
+                    leftover.unlink(missing_ok=True)
         if location.data_dir not in existed and location.data_dir.is_dir():
             shutil.rmtree(location.data_dir, ignore_errors=True)
         raise

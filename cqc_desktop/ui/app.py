@@ -48,6 +48,21 @@ def launch(
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("CQC Desktop")
+    from .crash_dialog import reporting
+
+    # Interactively, an unexpected error is logged and explained in a dialog; the app carries on.
+    with reporting(enabled=screenshot_dir is None):
+        return _launch(app, location, demo, screenshot_dir, today, size)
+
+
+def _launch(
+    app: Any,
+    location: DataLocation,
+    demo: bool,
+    screenshot_dir: Path | None,
+    today: date | None,
+    size: str,
+) -> int:
     interactive = screenshot_dir is None
     db = open_database(location, interactive=interactive)
     if db is None:
