@@ -54,7 +54,10 @@ def build(dist: Path, work: Path) -> Path:
         str(SPEC),
     ]
     # The app is taken from this source tree (PYTHONPATH first), whatever copy is installed.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     done = subprocess.run(command, cwd=ROOT, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"build.py: error: PyInstaller failed (exit status {done.returncode})")
@@ -68,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the one-folder CQC Desktop bundle.")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundle goes")
     parser.add_argument(
-        "--work", type=Path, default=ROOT / "build" / "pyinstaller", help="PyInstaller's work folder"
+        "--work",
+        type=Path,
+        default=ROOT / "build" / "pyinstaller",
+        help="PyInstaller's work folder",
     )
     args = parser.parse_args(argv)
     bundle = build(args.dist.resolve(), args.work.resolve())
