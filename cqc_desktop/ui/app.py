@@ -48,11 +48,19 @@ def launch(
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("CQC Desktop")
-    from .crash_dialog import reporting
+    from .crash_dialog import reporting, show_start_up_failure
 
-    # Interactively, an unexpected error is logged and explained in a dialog; the app carries on.
-    with reporting(enabled=screenshot_dir is None):
+    if screenshot_dir is not None:  # errors reach the command line, as one line
         return _launch(app, location, demo, screenshot_dir, today, size)
+    # Interactively, an unexpected error is logged and explained in a dialog; the app carries on.
+    # One that stops the app starting is explained the same way: started from the Start menu,
+    # there is no console to read a message in.
+    with reporting():
+        try:
+            return _launch(app, location, demo, screenshot_dir, today, size)
+        except Exception:
+            show_start_up_failure()
+            return 1
 
 
 def _launch(

@@ -131,6 +131,26 @@ def show_crash(exc_info: app_logging.ExcInfo, log_path: Path) -> None:
         _showing = False
 
 
+def show_start_up_failure() -> None:
+    """The exception being handled stopped the app starting: a plain message for the problems
+    the app words itself (a database it cannot use, a service's refusal), the crash dialog with
+    the details logged for anything else."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ..db import DatabaseProblem
+    from ..services.errors import ServiceError
+
+    kind, exc, tb = sys.exc_info()
+    assert kind is not None and exc is not None
+    if isinstance(exc, DatabaseProblem | ServiceError):
+        # A service's message may name someone; the database's names only the file.
+        said = str(exc) if isinstance(exc, DatabaseProblem) else type(exc).__name__
+        app_logging.log.warning("Could not start: %s", said)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return
+    show_crash((kind, exc, tb), app_logging.log_crash((kind, exc, tb), "start-up"))
+
+
 def qt_message(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
     """Qt's own warnings and errors, into the log."""
     qt_log.log(QT_LEVELS.get(mode, logging.WARNING), "Qt: %s", message)

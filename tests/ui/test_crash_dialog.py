@@ -93,3 +93,54 @@ def test_nothing_saved_yet_says_so(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
     dialog = CrashDialog(_exc_info(), Path("/logs/cqc-desktop.log"))
     qtbot.addWidget(dialog)
     assert "when CQC Desktop was started (nothing new since)" in dialog.message.text()
+
+
+def _close_when_shown(kind: type, seen: list[str]) -> None:
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    if not shown:
+        QTimer.singleShot(20, lambda: _close_when_shown(kind, seen))
+        return
+    dialog = shown[0]
+    seen.append(dialog.message.text() if isinstance(dialog, CrashDialog) else dialog.text())
+    dialog.reject()
+
+
+def test_a_failure_while_starting_is_explained_not_lost(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from the Start menu there is no console: the user sees the dialog, the log has
+    the traceback, and the app says it did not start (exit status 1)."""
+    from cqc_desktop.config import resolve
+    from cqc_desktop.ui import app as app_module
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the demo loader fell over")
+
+    monkeypatch.setattr(app_module, "_prepare_demo", broken)
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: _close_when_shown(CrashDialog, seen))
+    assert app_module.launch(resolve(str(tmp_path / "demo.sqlite3")), demo=True) == 1
+    assert len(seen) == 1 and "Something went wrong." in seen[0]
+    log = app_logging.log_file().read_text(encoding="utf-8")
+    assert "Unexpected problem in start-up" in log
+    assert "RuntimeError: the demo loader fell over" in log
+
+
+def test_a_problem_the_app_words_itself_is_shown_as_it_is(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from cqc_desktop.config import resolve
+    from cqc_desktop.services.errors import ServiceError
+    from cqc_desktop.ui import app as app_module
+
+    def refused(*_args: object) -> None:
+        raise ServiceError("The demo cannot be loaded into this database.")
+
+    monkeypatch.setattr(app_module, "_prepare_demo", refused)
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: _close_when_shown(QMessageBox, seen))
+    assert app_module.launch(resolve(str(tmp_path / "demo.sqlite3")), demo=True) == 1
+    assert seen == ["The demo cannot be loaded into this database."]
+    assert "Could not start: ServiceError" in app_logging.log_file().read_text(encoding="utf-8")
