@@ -9,6 +9,7 @@ portable to PostgreSQL.
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import app_logging
 from .config import DataLocation
 from .instance import InstanceLock, network_share
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from .services.trust.backups import BackupResult
 
 audit_trail.install()
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 DAMAGED = (
@@ -149,7 +152,9 @@ def ensure_schema(engine: Engine, location: DataLocation) -> str:
         _backup_before_upgrade(location)
     from .migrations.runner import upgrade_to_head
 
+    log.info("Migrating the database schema from %s to %s", current or "empty", HEAD_REVISION)
     upgrade_to_head(engine)
+    log.info("Migration to %s finished", HEAD_REVISION)
     return "created" if current is None else "upgraded"
 
 
@@ -221,6 +226,7 @@ class Database:
         self.location = location
         self.engine = make_engine(location)
         self.schema_status = ensure_schema(self.engine, location)
+        log.info("Opened the database %s (schema %s)", location.display, self.schema_status)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.lock: InstanceLock | None = None
         self.warnings: list[str] = self._environment_warnings()
@@ -254,6 +260,7 @@ class Database:
         try:
             yield session
             session.commit()
+            app_logging.note_saved()
         except BaseException as exc:
             session.rollback()
             problem = storage_problem(exc, self.holder())

@@ -39,6 +39,7 @@ def _isolated_home(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))  # the log folder
     monkeypatch.delenv("CQC_DESKTOP_DB", raising=False)
     if "PySide6.QtCore" in sys.modules:
         from PySide6.QtCore import QSettings

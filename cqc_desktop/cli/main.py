@@ -199,16 +199,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..config import resolve
 
     location = resolve(args.db)
-    db = open_database(location)
-    from ..services.demo.loader import seed_demo
+    from .fresh import discard_on_failure
 
-    try:
-        with db.unit_of_work() as session:
-            summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
-        print(summary.describe())
-        print(f"Database: {location.display}")
-    finally:
-        db.dispose()
+    # A demo that fails part-way (a missing resource file, a full disk) leaves no half-made
+    # database behind for the next attempt to trip over.
+    with discard_on_failure(location):
+        db = open_database(location)
+        from ..services.demo.loader import seed_demo
+
+        try:
+            with db.unit_of_work() as session:
+                summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
+        finally:
+            db.dispose()
+    print(summary.describe())
+    print(f"Database: {location.display}")
     return 0
 
 
@@ -228,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and over while they are made, for nothing (about a tenth of the start-up time). It is off
     # until the window has been painted (ui.app.settle_memory) or the command has finished.
     gc.disable()
+    from ..app_logging import setup as setup_logging
+
+    setup_logging()
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     finally:
@@ -250,32 +258,15 @@ def _main(argv: list[str]) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"{PROG}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
-    except Exception as exc:  # last resort: keep the details, show one line
-        log = _write_crash_log()
+    except Exception as exc:  # last resort: keep the details in the log, show one line
+        from ..app_logging import crash_summary, log_crash
+
+        log = log_crash(where=getattr(args, "command", None) or "the app")
         print(
-            f"{PROG}: error: unexpected problem ({type(exc).__name__}: {exc}); "
-            f"details saved to {log}",
+            f"{PROG}: error: unexpected problem ({crash_summary(exc)}); details saved to {log}",
             file=sys.stderr,
         )
         return 1
-
-
-def _write_crash_log() -> Path:
-    import tempfile
-    import traceback
-
-    from ..config import default_data_dir
-
-    for folder in (default_data_dir(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / "cqc-desktop-error.log"
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc() + "\n")
-            return path
-        except OSError:
-            continue
-    return Path("(nowhere)")
 
 
 if __name__ == "__main__":  # pragma: no cover

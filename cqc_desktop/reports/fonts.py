@@ -24,7 +24,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from ..config import RESOURCES
+from ..config import RESOURCES, resource_file
 
 FONT_DIR = RESOURCES / "fonts"
 REGULAR = "CQCSans"
@@ -61,12 +61,14 @@ def register_fonts() -> None:
         if _registered:
             return
         for name, filename in _FILES.items():
-            path = FONT_DIR / filename
-            if not path.is_file():
+            try:
+                # TTFont reads the whole file here, so the path need only last this long.
+                with resource_file("fonts", filename) as path:
+                    pdfmetrics.registerFont(TTFont(name, str(path)))
+            except FileNotFoundError:
                 raise FontMissing(
                     f"The report font {filename} is missing from {FONT_DIR}; reinstall CQC Desktop."
-                )
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+                ) from None
         # <b> in paragraph markup picks the bold face; there is no italic face, so italic maps to
         # the upright one rather than failing.
         addMapping(REGULAR, 0, 0, REGULAR)

@@ -48,6 +48,29 @@ def launch(
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("CQC Desktop")
+    from .crash_dialog import reporting, show_start_up_failure
+
+    if screenshot_dir is not None:  # errors reach the command line, as one line
+        return _launch(app, location, demo, screenshot_dir, today, size)
+    # Interactively, an unexpected error is logged and explained in a dialog; the app carries on.
+    # One that stops the app starting is explained the same way: started from the Start menu,
+    # there is no console to read a message in.
+    with reporting():
+        try:
+            return _launch(app, location, demo, screenshot_dir, today, size)
+        except Exception:
+            show_start_up_failure()
+            return 1
+
+
+def _launch(
+    app: Any,
+    location: DataLocation,
+    demo: bool,
+    screenshot_dir: Path | None,
+    today: date | None,
+    size: str,
+) -> int:
     interactive = screenshot_dir is None
     db = open_database(location, interactive=interactive)
     if db is None:

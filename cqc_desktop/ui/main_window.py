@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, __version__
+from .. import APP_NAME
 from ..config import resolve
 from ..db import Database, DatabaseProblem
 from ..services.errors import ServiceError
@@ -190,13 +190,9 @@ class MainWindow(QMainWindow):
             return None
 
     def about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br><br>Turns CQC findings and internal concerns into "
-            "owned actions, tested evidence and measured change.<br><br>"
-            f"Database: {self.ctx.db.location.display}",
-        )
+        from .about_dialog import AboutDialog
+
+        AboutDialog(self.ctx.db, self).exec()
 
     # --- window state ----------------------------------------------------------------------
     def _restore_state(self) -> None:

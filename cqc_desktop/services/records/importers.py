@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from ..errors import Problems, ServiceError, ValidationError
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
 from .trackers import date_column, get_tracker, people_index
+
+log = logging.getLogger(__name__)
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_PROBLEMS_SHOWN = 500
@@ -376,5 +379,13 @@ def import_rows(
         encoded=check.encoded if len(check.encoded) == len(check.valid) else None,
         file_name=sheet.file_name,
         sha256=sheet.sha256,
+    )
+    # The file's name may name a person; its hash identifies it in the audit trail instead.
+    log.info(
+        "Imported %d rows into tracker #%d (%d left out; file SHA-256 %s)",
+        imported,
+        tracker_id,
+        check.invalid_count,
+        sheet.sha256,
     )
     return ImportResult(imported, check.invalid_count)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from typing import Any
 from ... import __version__
 from ...config import DataLocation
 from ..errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 PREFIX = "cqc-desktop-backup-"
 SUFFIX = ".zip"
@@ -213,6 +216,13 @@ def create_backup(
         raise BackupProblem(_os_message("make the backup", target.parent, exc)) from exc
     except sqlite3.Error as exc:
         raise BackupProblem(f"The database could not be backed up ({exc}).") from exc
+    log.info(
+        "Backup made (%s): %s, %d attached files, %d missing",
+        kind,
+        target,
+        len(present),
+        len(missing),
+    )
     return BackupResult(
         target, made_at, kind, facts.counts, len(present), [n for n in missing], facts.audit_entries
     )

@@ -7,6 +7,7 @@ current database, and only then replaces it. Nothing is changed if any check fai
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -39,6 +40,8 @@ from .backups import (
     sqlite_file,
     summarise_counts,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -210,6 +213,7 @@ def restore(location: DataLocation, source: Path, *, now: datetime | None = None
         kept, damaged = _keep_current(location, now or datetime.now())
         _replace(checked.db_file, live, fresh=damaged or not live.exists())
         restored = _put_attachments(checked.attachments, location.attachments_dir)
+    log.info("Restored %s from the backup %s (%d attached files)", live, source.name, restored)
     made_at = str(checked.manifest.get("made_at") or "")
     try:
         made_text = datetime.fromisoformat(made_at).strftime("%d/%m/%Y at %H:%M")

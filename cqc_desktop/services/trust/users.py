@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ _COMMON = frozenset(
         "caring123",
     }
 )
+
+log = logging.getLogger(__name__)
 
 
 ROLE_DESCRIPTIONS = {
@@ -281,10 +284,13 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     user = find_user(session, username) if username.strip() else None
     if user is None or not user.password_hash:
         password_matches(password, _dummy_hash())
+        log.info("Sign-in refused: unknown user or no password set")
         raise SignInFailed()
     if not password_matches(password, user.password_hash):
+        log.info("Sign-in refused for user #%d: wrong password", user.id)
         raise SignInFailed()
     if not user.active:
+        log.info("Sign-in refused for user #%d: account switched off", user.id)
         raise NotAllowed(
             f"The account {user.username} has been switched off; ask an administrator."
         )
@@ -293,6 +299,7 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     session.info.setdefault(SESSION_KEY, actor)
     user.last_login = utcnow()
     session.flush()
+    log.info("Signed in: user #%d (%s)", user.id, actor.role.value)
     return actor
 
 
