@@ -33,6 +33,7 @@ from ....services.plans.spc import spc_rules
 from ...context import AppContext
 from ...widgets.forms import DateEdit, ErrorLabel, ask, compact_rows, select_data
 from ...widgets.measure_chart import ChartData, MeasureChart
+from .measure_change import ChangeDialog
 from .measure_dialog import MeasureDialog, parse_number
 
 COL_PERIOD, COL_VALUE, COL_NOTE, COL_READING = range(4)
@@ -60,6 +61,12 @@ class MeasurePanel(QWidget):
         self.measure_combo.currentIndexChanged.connect(self._measure_chosen)
         self.new_button = QPushButton("New &measure…")
         self.edit_button = QPushButton("Edit measure…")
+        self.change_button = QPushButton("Mark a &change…")
+        self.change_button.setToolTip(
+            "Record the date a change was made: the chart's limits are worked out again from "
+            "there once the points after it show a lasting shift."
+        )
+        self.change_button.clicked.connect(self.open_change_dialog)
         self.new_button.clicked.connect(lambda: self.open_measure_dialog(None))
         self.edit_button.clicked.connect(lambda: self.open_measure_dialog(self.measure_id))
         self.summary = QLabel()
@@ -110,6 +117,7 @@ class MeasurePanel(QWidget):
         top.addWidget(self.summary, 4)
         top.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignTop)
 
         points = QWidget()
         col = QVBoxLayout(points)
@@ -134,8 +142,10 @@ class MeasurePanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.chart)
         self.splitter.addWidget(points)
-        self.splitter.setStretchFactor(0, 3)
+        # The chart is what proves the change worked: it gets most of the width.
+        self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 340])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
@@ -156,6 +166,7 @@ class MeasurePanel(QWidget):
         self.measure_combo.setVisible(len(measures) > 1)
         self.measure_label.setVisible(len(measures) > 1)
         self.edit_button.setEnabled(self.measure_id is not None)
+        self.change_button.setEnabled(self.measure_id is not None)
         measure = next((m for m in measures if m.id == self.measure_id), None)
         self._show_measure(session, measure)
 
@@ -202,10 +213,19 @@ class MeasurePanel(QWidget):
         by = f" by {uk_date(measure.target_date)}" if measure.target_date else ""
         source = f" · Source: {measure.data_source}" if measure.data_source else ""
         baseline_from = f" ({measure.baseline_period})" if measure.baseline_period else ""
+        latest = measure.points[-1] if measure.points else None
+        latest_text = (
+            f" Latest <b>{number(latest.value)}</b> ({uk_date(latest.period_start)})."
+            if latest is not None
+            else ""
+        )
+        progress_text = (
+            f" Progress: {progress.label}." if progress.latest is not None else ""
+        )
         self.summary.setText(
             f"Baseline <b>{number(measure.baseline_value)}</b>{baseline_from} → target "
-            f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}. "
-            f"Latest: <b>{progress.label}</b>{source}"
+            f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}."
+            f"{latest_text}{progress_text}{source}"
         )
         self.chart.set_data(data)
         self._fill_points(list(measure.points), data)
@@ -282,6 +302,14 @@ class MeasurePanel(QWidget):
         dialog.open()
         return dialog
 
+    def open_change_dialog(self) -> ChangeDialog | None:
+        if self.measure_id is None:
+            return None
+        dialog = ChangeDialog(self.ctx, self.measure_id, parent=self)
+        dialog.sig_saved.connect(lambda _id: self.sig_changed.emit())
+        dialog.open()
+        return dialog
+
     def _measure_saved(self, measure_id: int) -> None:
         self.measure_id = measure_id
         self.sig_changed.emit()
@@ -305,7 +333,7 @@ class MeasurePanel(QWidget):
         self.new_value.setFocus()
         return True
 
-    def _save_point(self, period: date, value: float, note: str) -> bool:
+    def _save_point(self, period: date, value: float, note: str, replace: bool = False) -> bool:
         assert self.measure_id is not None
         try:
             with self.ctx.unit_of_work() as session:
@@ -325,7 +353,13 @@ class MeasurePanel(QWidget):
                     note,
                     numerator=existing.numerator if existing else None,
                     denominator=existing.denominator if existing else None,
+                    replace=replace,
                 )
+        except measure_data.SamePeriod as exc:
+            if not replace and ask(self, "Replace point", str(exc)):
+                return self._save_point(period, value, note, replace=True)
+            self.point_error.set_error(str(exc).removesuffix(" Replace it?") + " Not added.")
+            return False
         except ServiceError as exc:
             self.point_error.set_error(str(exc))
             return False
