@@ -14,8 +14,8 @@ from ..models.enums import Direction, TargetKind
 from ..services.reporting.common import ActionLine, ProgressGap
 from ..services.reporting.measures import MeasureSeries
 from .charts import spc_chart
-from .spc_icons import IconKey
 from .layout import PORTRAIT_WIDTH, keep_with_next
+from .spc_icons import IconKey
 from .styles import style
 from .tables import boxed, data_table, rag_cell
 from .text import escape, para, pct, when

@@ -7,8 +7,8 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from ..services.plans.spc_icons import ASSURANCE_ICONS, TARGET_Y, VARIATION_ICONS, IconSpec
 from ..services.plans.measure_reading import MeasureReading
+from ..services.plans.spc_icons import ASSURANCE_ICONS, TARGET_Y, VARIATION_ICONS, IconSpec
 from .fonts import BOLD, REGULAR, text_width
 from .styles import MUTED
 

@@ -323,9 +323,18 @@ def gather_facts(
         .order_by(Measure.id, MeasurePoint.period_start)
     ).all()
     measures: dict[int, _MeasureRows] = {}
-    for mid, name, baseline, kind, target, direction, unit, frequency, period, value in (
-        measure_rows
-    ):
+    for (
+        mid,
+        name,
+        baseline,
+        kind,
+        target,
+        direction,
+        unit,
+        frequency,
+        period,
+        value,
+    ) in measure_rows:
         rows = measures.setdefault(
             mid, _MeasureRows(name, baseline, kind, target, direction, unit, frequency)
         )
@@ -338,9 +347,7 @@ def gather_facts(
         .where(MeasureChange.measure_id.in_(list(measures)), MeasureChange.changed_on <= today)
         .order_by(MeasureChange.changed_on)
     ):
-        changes.setdefault(change.measure_id, []).append(
-            (change.changed_on, change_label(change))
-        )
+        changes.setdefault(change.measure_id, []).append((change.changed_on, change_label(change)))
     evidence = [
         (e.source_type, e.supports, e.collected_on)
         for e in session.execute(

@@ -146,9 +146,7 @@ def record_point(
         )
         if clash is not None:
             if clash.derived:
-                raise NotAllowed(
-                    f"The {name} already has a point worked out from tracker records."
-                )
+                raise NotAllowed(f"The {name} already has a point worked out from tracker records.")
             if not replace:
                 raise SamePeriod(clash, name)
             session.delete(clash)

@@ -98,13 +98,16 @@ def describe(
     goal = amount(target, unit)
     if run >= 2:
         sentences[-1] += (
-            f" and has stayed {target_side} the target of {goal} for "
-            f"{period_word(frequency, run)}."
+            f" and has stayed {target_side} the target of {goal} for {period_word(frequency, run)}."
         )
     elif run == 1:
-        sentences[-1] += f"; the latest value, {amount(values[-1], unit)}, meets the target of {goal}."
+        sentences[-1] += (
+            f"; the latest value, {amount(values[-1], unit)}, meets the target of {goal}."
+        )
     else:
-        sentences[-1] += f"; the latest value, {amount(values[-1], unit)}, misses the target of {goal}."
+        sentences[-1] += (
+            f"; the latest value, {amount(values[-1], unit)}, misses the target of {goal}."
+        )
 
     for found in result.breaks:
         if found.status is BreakStatus.PENDING and found.points_after:

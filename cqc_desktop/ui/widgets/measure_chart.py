@@ -239,9 +239,7 @@ class MeasureChart(QWidget):
                     _segment("Process limits", y, left, right, LIMIT, Qt.PenStyle.DashLine)
                 )
             wanted += [lim.upper, lim.lower]
-        series.append(
-            _segment("Baseline", data.baseline, x0, x1, BASELINE, Qt.PenStyle.DotLine)
-        )
+        series.append(_segment("Baseline", data.baseline, x0, x1, BASELINE, Qt.PenStyle.DotLine))
         series.append(_segment("Target", data.target, x0, x1, TARGET, Qt.PenStyle.DashDotLine))
 
         lo, hi = min(wanted), max(wanted)
@@ -328,9 +326,7 @@ class MeasureChart(QWidget):
         if current is not None and current.limits is not None:
             lim = current.limits
             parts.append(key("━", LIMIT, f"Mean {number(lim.mean)}"))
-            parts.append(
-                key("╌", LIMIT, f"Process limits {number(lim.lower)}–{number(lim.upper)}")
-            )
+            parts.append(key("╌", LIMIT, f"Process limits {number(lim.lower)}–{number(lim.upper)}"))
         parts.append(key("┈", BASELINE, f"Baseline {number(data.baseline)}"))
         parts.append(key("━ ·", TARGET, f"Target {number(data.target)}"))
         kinds = {p.variation for p in data.points}

@@ -110,7 +110,9 @@ def test_a_marked_change_gives_the_new_phase_its_own_limits(
     qtbot: QtBot, detail: ActionDetail, seeded: dict[str, int]
 ) -> None:
     panel = detail.measure
-    assert "hit" in (panel.chart.assurance_icon.spec.legend if panel.chart.assurance_icon.spec else "")
+    assert "hit" in (
+        panel.chart.assurance_icon.spec.legend if panel.chart.assurance_icon.spec else ""
+    )
     dialog = panel.open_change_dialog()
     assert dialog is not None
     dialog.source.setCurrentIndex(1)  # the step done on the Monday of the first lower week

@@ -87,8 +87,7 @@ def test_measure_reads_the_phase_after_the_change_not_every_point() -> None:
     cond = evaluate_gate(passing()).condition("measure")
     assert cond.met
     assert cond.why == (
-        "Late medicines per week: consistently passing for 7 points since the change on "
-        "16/02/2026."
+        "Late medicines per week: consistently passing for 7 points since the change on 16/02/2026."
     )
     # The same points with no change recorded: one set of limits over before and after.
     (m,) = passing().measures
@@ -141,7 +140,9 @@ def test_no_measure_blocks() -> None:
 
 def test_too_few_points_blocks() -> None:
     facts = replace(passing(), measures=(MeasureFact("Late", (2, 2), 3.0, "lower"),))
-    assert evaluate_gate(facts).condition("measure").why == "Late: only 2 point(s) so far; 6 needed."
+    assert (
+        evaluate_gate(facts).condition("measure").why == "Late: only 2 point(s) so far; 6 needed."
+    )
 
 
 def test_three_source_types_needed_within_eight_weeks() -> None:

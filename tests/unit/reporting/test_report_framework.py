@@ -18,8 +18,8 @@ from cqc_desktop.reports.layout import (
 from cqc_desktop.reports.styles import SPC_CONCERN, SPC_IMPROVEMENT, SPC_TARGET, style
 from cqc_desktop.reports.tables import data_table
 from cqc_desktop.reports.text import clean, escape, para
-from cqc_desktop.services.plans.measures import progress
 from cqc_desktop.services.plans.measure_reading import read_series
+from cqc_desktop.services.plans.measures import progress
 from cqc_desktop.services.reporting.measures import MeasureSeries, PointData
 
 NAMES = ("Zoë Hart", "Siobhán Murphy", "Łukasz Nowak", "Nguyễn Thị Lan")
@@ -110,8 +110,14 @@ def _series(
     )
     starts = [date(2026, 9, 7) + timedelta(weeks=i) for i in range(len(values))]
     reading = read_series(
-        name="Late medicines entries per week", unit=unit, direction=direction,
-        frequency="weekly", baseline=values[0], target=prog.target, periods=starts, values=values,
+        name="Late medicines entries per week",
+        unit=unit,
+        direction=direction,
+        frequency="weekly",
+        baseline=values[0],
+        target=prog.target,
+        periods=starts,
+        values=values,
         changes=[(starts[i], label) for i, label in changes],
     )
     result = reading.result
@@ -188,10 +194,13 @@ def test_measure_block_prints_the_icons_and_the_plain_reading() -> None:
     values = [10, 12, 11, 13, 10, 12, 5, 6, 4, 5, 6, 5, 4]
     series = _series(values, direction="lower", target=9, changes=((6, "Protected round"),))
     text = squash(" ".join(pages_text(build_pdf(measure_block(series), info()))))
-    assert squash(
-        "Late medicines entries per week fell from about 11 to about 5 after the change on "
-        "19/10/2026 and has stayed at or below the target of 9 entries for 7 weeks."
-    ) in text
+    assert (
+        squash(
+            "Late medicines entries per week fell from about 11 to about 5 after the change on "
+            "19/10/2026 and has stayed at or below the target of 9 entries for 7 weeks."
+        )
+        in text
+    )
     assert squash("Assurance: consistently passing the target") in text
     assert squash("Common cause: no signal") in text
     # The jargon is in the key only, never in the sentence a manager reads.

@@ -219,9 +219,7 @@ class MeasurePanel(QWidget):
             if latest is not None
             else ""
         )
-        progress_text = (
-            f" Progress: {progress.label}." if progress.latest is not None else ""
-        )
+        progress_text = f" Progress: {progress.label}." if progress.latest is not None else ""
         self.summary.setText(
             f"Baseline <b>{number(measure.baseline_value)}</b>{baseline_from} → target "
             f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}."
