@@ -138,6 +138,9 @@ def describe(
     latest = result.points[-1]
     if latest.variation is not Variation.COMMON and latest.rules:
         kind = "better" if latest.variation is Variation.IMPROVEMENT else "worse"
-        why = "; ".join(rule_words(r, rules) for r in latest.rules)
-        sentences.append(f"The latest point is unusual and {kind} than before: {why}.")
+        # The first rule is enough here; the hover and the points table give them all.
+        sentences.append(
+            f"The latest point is unusual and {kind} than before: "
+            f"{rule_words(latest.rules[0], rules)}."
+        )
     return " ".join(sentences)

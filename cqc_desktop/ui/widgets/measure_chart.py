@@ -9,6 +9,7 @@ tick labels or titles underneath the new ones.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,6 +103,12 @@ class ChartData:
         return self.reading.sentence
 
 
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next((f * power for f in (1, 2, 2.5, 5) if raw <= f * power), 10 * power)
+
+
 def _ms(d: date) -> float:
     return float(QDateTime(QDate(d.year, d.month, d.day), QTime(12, 0)).toMSecsSinceEpoch())
 
@@ -133,7 +140,10 @@ class MeasureChart(QWidget):
         self.assurance_icon = SpcIcon(40)
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: 600;")
+        self.icon_meaning = QLabel()
+        self.icon_meaning.setWordWrap(True)
+        self.icon_meaning.setStyleSheet("color: #555;")
+        self.icon_meaning.setAccessibleName("Icon meanings")
         self.chart = QChart()
         self.chart.setMargins(QMargins(2, 2, 2, 2))
         self.chart.legend().hide()
@@ -149,7 +159,7 @@ class MeasureChart(QWidget):
         self._mark_labels: list[tuple[QGraphicsSimpleTextItem, float]] = []
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(220)
+        self.view.setMinimumHeight(170)
         self.view.setAccessibleName("Measure chart")
         self.headline = QLabel()
         self.headline.setWordWrap(True)
@@ -161,12 +171,21 @@ class MeasureChart(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setAccessibleName("Chart key")
         top = QHBoxLayout()
+        top.setSpacing(4)
         top.addWidget(self.variation_icon)
         top.addWidget(self.assurance_icon)
-        top.addWidget(self.title, 1)
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        words.addWidget(self.title)
+        words.addWidget(self.icon_meaning)
+        top.addLayout(words, 1)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.5, small.pointSizeF() - 1))
+        for label in (self.caption, self.legend, self.icon_meaning):
+            label.setFont(small)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(3)
+        layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.headline)
@@ -190,6 +209,7 @@ class MeasureChart(QWidget):
                 else "No measure is set for this action."
             )
             self.title.setText(data.title if data is not None else "")
+            self.icon_meaning.setText("")
             for axis in (self.axis_x, self.axis_y):
                 axis.setVisible(False)
             for icon in (self.variation_icon, self.assurance_icon):
@@ -207,7 +227,11 @@ class MeasureChart(QWidget):
             ASSURANCE_ICONS[reading.assurance_icon] if reading.assurance_icon else None
         )
         unit = f" ({data.unit})" if data.unit else ""
-        self.title.setText(f"{data.title}{unit}")
+        self.title.setText(f"<b>{data.title}{unit}</b>")
+        meanings = [VARIATION_ICONS[reading.variation_icon].legend]
+        if reading.assurance_icon is not None:
+            meanings.append(ASSURANCE_ICONS[reading.assurance_icon].legend)
+        self.icon_meaning.setText(" · ".join(meanings))
         self.headline.setText(data.sentence)
         self.caption.setText(reading.caption)
         self.caption.setVisible(bool(reading.caption))
@@ -253,12 +277,18 @@ class MeasureChart(QWidget):
         )
         self.axis_x.setTickCount(max(2, min(len(xs), max(2, self.width() // 110))))
         self.axis_x.setTitleText("Week starting" if len(xs) < 2 or step < DAY_MS * 20 else "Month")
-        self.axis_y.setRange(lo, hi)
-        self.axis_y.applyNiceNumbers()
-        if bounds.upper is not None and self.axis_y.max() > bounds.upper:
-            self.axis_y.setRange(max(self.axis_y.min(), lo), bounds.upper)
-        if bounds.lower is not None and self.axis_y.min() < bounds.lower:
-            self.axis_y.setMin(bounds.lower)
+        # Round ticks that stop at the measure's bounds (0 and 100 for a percentage).
+        step = _nice_step(hi - lo)
+        low = math.floor(lo / step) * step
+        high = math.ceil(hi / step) * step
+        if bounds.lower is not None:
+            low = max(low, bounds.lower)
+        if bounds.upper is not None:
+            high = min(high, bounds.upper)
+        self.axis_y.setRange(low, high)
+        self.axis_y.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.axis_y.setTickAnchor(0.0)
+        self.axis_y.setTickInterval(step)
         self.axis_y.setTitleText(data.unit or "Value")
         for mark in reading.marks:
             if x0 <= _ms(mark.on) <= x1:
@@ -336,10 +366,6 @@ class MeasureChart(QWidget):
             parts.append(key("●", CONCERN, "Special cause: concern"))
         if any(m.kind == MARK_CHANGE for m in reading.marks):
             parts.append(key("┆", MARK_COLOURS[MARK_CHANGE], "Change made"))
-        icons = [VARIATION_ICONS[reading.variation_icon].legend]
-        if reading.assurance_icon is not None:
-            icons.append(ASSURANCE_ICONS[reading.assurance_icon].legend)
-        parts.append("Icons: " + "; ".join(icons))
         return " &nbsp;&nbsp; ".join(parts)
 
     def point_at(self, x_ms: float) -> ChartPoint | None:

@@ -211,8 +211,7 @@ class MeasurePanel(QWidget):
             else ""
         )
         by = f" by {uk_date(measure.target_date)}" if measure.target_date else ""
-        source = f" · Source: {measure.data_source}" if measure.data_source else ""
-        baseline_from = f" ({measure.baseline_period})" if measure.baseline_period else ""
+        source = f"Source: {measure.data_source}" if measure.data_source else ""
         latest = measure.points[-1] if measure.points else None
         latest_text = (
             f" Latest <b>{number(latest.value)}</b> ({uk_date(latest.period_start)})."
@@ -221,9 +220,12 @@ class MeasurePanel(QWidget):
         )
         progress_text = f" Progress: {progress.label}." if progress.latest is not None else ""
         self.summary.setText(
-            f"Baseline <b>{number(measure.baseline_value)}</b>{baseline_from} → target "
+            f"Baseline <b>{number(measure.baseline_value)}</b> → target "
             f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}."
-            f"{latest_text}{progress_text}{source}"
+            f"{latest_text}{progress_text}"
+        )
+        self.summary.setToolTip(
+            "\n".join(t for t in (source, f"Baseline from: {measure.baseline_period}") if t)
         )
         self.chart.set_data(data)
         self._fill_points(list(measure.points), data)
