@@ -33,7 +33,7 @@ def paint_icon(canvas: Canvas, spec: IconSpec, x: float, y: float, size: float) 
     if spec.target_line:
         canvas.setLineWidth(3 * k)
         canvas.setDash([6 * k, 4 * k], 0)
-        canvas.line(*at(16, TARGET_Y + 20), *at(84, TARGET_Y + 20))
+        canvas.line(*at(16, TARGET_Y), *at(84, TARGET_Y))
         canvas.setDash()
     canvas.setLineWidth(3 * k)
     path = canvas.beginPath()

@@ -2,7 +2,8 @@
 
 The shape is described here once, in a 100 × 100 box with y downwards, as circles, dots, lines
 and a letter, so the screen (QPainter) and every PDF (ReportLab canvas) draw the same icon. Colour
-is never the only signal: each icon also has its own letter and its own line of dots.
+is never the only signal: each icon also has its own letter and its own line of dots (a concern
+carries a "!" after its H or L, so improving and concerning differ without colour).
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ class IconSpec:
     target_line: bool = False  # assurance icons show the target as a line
 
 
-_FLAT = ((24.0, 62.0), (37.0, 58.0), (50.0, 63.0), (63.0, 58.0), (76.0, 62.0))
-_RISING = ((24.0, 72.0), (37.0, 68.0), (50.0, 64.0), (63.0, 52.0), (76.0, 46.0))
-_FALLING = ((24.0, 46.0), (37.0, 52.0), (50.0, 64.0), (63.0, 68.0), (76.0, 72.0))
-_LEVEL = ((24.0, 70.0), (37.0, 66.0), (50.0, 70.0), (63.0, 66.0), (76.0, 70.0))
+# Dots keep below y = 52 so they never run into the letter above them.
+_FLAT = ((24.0, 68.0), (37.0, 64.0), (50.0, 69.0), (63.0, 64.0), (76.0, 68.0))
+_RISING = ((24.0, 80.0), (37.0, 77.0), (50.0, 72.0), (63.0, 62.0), (76.0, 56.0))
+_FALLING = ((24.0, 56.0), (37.0, 62.0), (50.0, 72.0), (63.0, 77.0), (76.0, 80.0))
+_LEVEL = ((24.0, 64.0), (37.0, 60.0), (50.0, 64.0), (63.0, 60.0), (76.0, 64.0))
 
 VARIATION_ICONS: dict[VariationIcon, IconSpec] = {
     VariationIcon.COMMON: IconSpec("common", GREY, "~", "Common cause: no signal", _FLAT),
@@ -56,10 +58,10 @@ VARIATION_ICONS: dict[VariationIcon, IconSpec] = {
         "improving-low", BLUE, "L", "Special cause improving (lower)", _FALLING
     ),
     VariationIcon.CONCERN_HIGH: IconSpec(
-        "concern-high", ORANGE, "H", "Special cause concerning (higher)", _RISING
+        "concern-high", ORANGE, "H!", "Special cause concerning (higher)", _RISING
     ),
     VariationIcon.CONCERN_LOW: IconSpec(
-        "concern-low", ORANGE, "L", "Special cause concerning (lower)", _FALLING
+        "concern-low", ORANGE, "L!", "Special cause concerning (lower)", _FALLING
     ),
 }
 
@@ -75,9 +77,8 @@ ASSURANCE_ICONS: dict[AssuranceIcon, IconSpec] = {
     ),
 }
 
-# Where the target line sits in an assurance icon: below the dots when passing a higher-is-better
-# target reads the same as above them for lower-is-better, so one line half way is drawn for all.
-TARGET_Y = 58.0
+# Where the target line sits in an assurance icon (under the dots; the letter carries the meaning).
+TARGET_Y = 76.0
 
 
 def variation_icon(result: PhasedResult, direction: Direction | str) -> VariationIcon:

@@ -25,7 +25,7 @@ def paint_icon(painter: QPainter, spec: IconSpec, rect: QRectF) -> None:
     if spec.target_line:
         target = QPen(colour, 3, Qt.PenStyle.DashLine)
         painter.setPen(target)
-        painter.drawLine(QPointF(16, TARGET_Y + 20), QPointF(84, TARGET_Y + 20))
+        painter.drawLine(QPointF(16, TARGET_Y), QPointF(84, TARGET_Y))
     painter.setPen(QPen(colour, 3))
     for a, b in zip(spec.dots, spec.dots[1:], strict=False):
         painter.drawLine(QPointF(*a), QPointF(*b))
