@@ -3,6 +3,8 @@
 Grey points are common-cause variation, blue special-cause improvement, orange special-cause
 concern; the mean is a solid line, the process limits dashed grey and the target dashed red.
 The baseline the action started from is dotted, so the chart shows how far the measure has come.
+Mean and limits are drawn per phase (services/plans/spc_phases), held within what the measure can
+be, and changes, reopening and closure are labelled vertical marks.
 
 A monthly report holds dozens of these, so the chart is worked out once as a short list of
 marks (``ChartMarks``) and painted with a handful of PDF paths: all grid lines in one stroke,
