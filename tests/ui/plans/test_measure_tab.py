@@ -162,3 +162,22 @@ def test_a_second_point_in_the_same_week_asks_to_replace(
     qtbot.waitUntil(lambda: panel.chart.data.points[-1].value == 3)
     assert panel.table.rowCount() == 13
     assert panel.chart.data.points[-1].period == MONDAY + timedelta(days=2)
+
+
+def test_a_new_measure_direction_follows_its_unit_until_chosen(
+    qtbot: QtBot, detail: ActionDetail
+) -> None:
+    dialog = detail.measure.open_measure_dialog(None)
+    assert dialog is not None
+    qtbot.keyClicks(dialog.unit, "%")
+    assert dialog.direction.currentData() == "higher"
+    dialog.unit.clear()
+    qtbot.keyClicks(dialog.unit, "falls")
+    assert dialog.direction.currentData() == "lower"
+    dialog.direction.setCurrentIndex(1)
+    dialog.direction.activated.emit(1)  # as a manager picking it
+    dialog.unit.clear()
+    qtbot.keyClicks(dialog.unit, "entries")
+    assert dialog.direction.currentData() == "higher"
+    dialog.mark_clean()
+    dialog.reject()
