@@ -97,6 +97,16 @@ def period_of(frequency: str, day: date) -> tuple[date, str]:
     return start, f"week starting {start:%d/%m/%Y}"
 
 
+def _last_day(frequency: str, start: date) -> date:
+    """The last day of the week or month starting on ``start`` (date.max at the calendar's end)."""
+    try:
+        if frequency == MeasureFrequency.MONTHLY:
+            return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return start + timedelta(days=6)
+    except OverflowError:
+        return date.max
+
+
 def record_point(
     session: Session,
     measure_id: int,
@@ -132,16 +142,11 @@ def record_point(
         )
     if point is None:
         start, name = period_of(measure.frequency, period_start)
-        end = (
-            (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-            if measure.frequency == MeasureFrequency.MONTHLY
-            else start + timedelta(days=7)
-        )
         clash = session.scalar(
             select(MeasurePoint).where(
                 MeasurePoint.measure_id == measure_id,
                 MeasurePoint.period_start >= start,
-                MeasurePoint.period_start < end,
+                MeasurePoint.period_start <= _last_day(measure.frequency, start),
             )
         )
         if clash is not None:
