@@ -128,6 +128,11 @@ def test_a_marked_change_gives_the_new_phase_its_own_limits(
     )
     assert "Protected round started" in _texts(detail)
     assert "Mean 5" in chart.legend.text()
+    # Medicines is reviewed at least fortnightly: seven weeks passing proposes that, no slower.
+    assert (
+        "Consistently passing for 7 weeks: reviews could move from weekly to fortnightly."
+        in panel.summary.text()
+    )
     last = chart.data.points[-1]
     assert chart.hover_text(last) == f"{last.period:%d/%m/%Y}: 4"
 

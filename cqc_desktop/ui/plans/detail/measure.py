@@ -28,8 +28,10 @@ from ....models import Action, Measure, MeasurePoint
 from ....models.enums import Direction, MeasureFrequency, TargetKind
 from ....services.errors import ServiceError
 from ....services.plans import measure_data
+from ....services.plans.closure import gate_settings
 from ....services.plans.measures import target_value
-from ....services.plans.spc import spc_rules
+from ....services.plans.scheduling import cadence_proposal
+from ....services.plans.spc import Assurance, Variation, spc_rules
 from ...context import AppContext
 from ...widgets.forms import DateEdit, ErrorLabel, ask, compact_rows, select_data
 from ...widgets.measure_chart import ChartData, MeasureChart
@@ -222,7 +224,7 @@ class MeasurePanel(QWidget):
         self.summary.setText(
             f"Baseline <b>{number(measure.baseline_value)}</b> → target "
             f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}."
-            f"{latest_text}{progress_text}"
+            f"{latest_text}{progress_text}{self._cadence(session, measure, data)}"
         )
         self.summary.setToolTip(
             "\n".join(t for t in (source, f"Baseline from: {measure.baseline_period}") if t)
@@ -230,6 +232,23 @@ class MeasurePanel(QWidget):
         self.chart.set_data(data)
         self._fill_points(list(measure.points), data)
         self.new_period.set_value(self._next_period(measure, today))
+
+    @staticmethod
+    def _cadence(session: Session, measure: Measure, data: ChartData) -> str:
+        """A proposal to change the review cycle, when the reading supports one."""
+        result = data.reading.result
+        phase = result.current
+        passing = phase.size if phase is not None and result.assurance is Assurance.PASS else 0
+        slipped = bool(result.points) and result.points[-1].variation is Variation.CONCERN
+        proposal = cadence_proposal(
+            measure.action.review_frequency,
+            measure.action.finding.risk_area,
+            passing_points=passing,
+            slipped=slipped,
+            needed=gate_settings(session).sustained_points,
+            period_word="months" if measure.frequency == MeasureFrequency.MONTHLY else "weeks",
+        )
+        return f" <b>{proposal}</b>" if proposal else ""
 
     def _next_period(self, measure: Measure, today: date) -> date:
         if not measure.points:
