@@ -1,7 +1,7 @@
 """SQLAlchemy tables for CQC Desktop. No Qt and no UI imports here."""
 
 from .base import Base, utcnow
-from .evidence import Attachment, Evidence, Measure, MeasurePoint
+from .evidence import Attachment, Evidence, Measure, MeasureChange, MeasurePoint
 from .governance import (
     Alert,
     AuditAnswer,
@@ -38,6 +38,7 @@ __all__ = [
     "Incident",
     "LogEntry",
     "Measure",
+    "MeasureChange",
     "MeasurePoint",
     "Meeting",
     "MeetingAddendum",

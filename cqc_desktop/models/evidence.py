@@ -38,6 +38,27 @@ class Measure(IdMixin, TimestampMixin, Base):
         order_by="MeasurePoint.period_start",
         cascade="all, delete-orphan",
     )
+    changes: Mapped[list[MeasureChange]] = relationship(
+        back_populates="measure",
+        order_by="MeasureChange.changed_on",
+        cascade="all, delete-orphan",
+    )
+
+
+class MeasureChange(IdMixin, TimestampMixin, Base):
+    """A date a change was made, from which the chart's limits are worked out again (once the
+    points after it show a sustained shift): a step done, or a date the manager chose."""
+
+    __tablename__ = "measure_change"
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    changed_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("action_step.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    measure: Mapped[Measure] = relationship(back_populates="changes")
+    recorded_by: Mapped[Person | None] = relationship()
 
 
 class MeasurePoint(IdMixin, Base):

@@ -16,6 +16,7 @@ from ..services.reporting.evidence import StepLine
 from ..services.reporting.measures import MeasureSeries
 from .charts import spc_chart
 from .layout import PORTRAIT_WIDTH, keep_with_next
+from .spc_icons import IconKey
 from .styles import style
 from .tables import boxed, data_table, rag_cell
 from .text import escape, para, pct, plural, when
@@ -102,13 +103,11 @@ def reading_text(m: MeasureSeries) -> str:
     point = m.latest_point
     if point is None:
         return "No points have been recorded for this measure yet, so there is no chart."
-    rules = ", ".join(point.rules)
     parts = [
+        m.reading.sentence,
         f"Latest {value_text(point.value, m.unit)} (period starting {when(point.period_start)}): "
         f"{change_text(m)}.",
         f"Progress: {m.progress_label}.",
-        f"SPC: {m.variation}{f' ({rules})' if rules else ''}.",
-        f"Assurance: {m.assurance}.",
     ]
     return " ".join(parts)
 
@@ -131,10 +130,13 @@ def measure_block(m: MeasureSeries, width: float = PORTRAIT_WIDTH) -> list[Flowa
         Spacer(1, 2 * mm),
     ]
     if m.points:
+        parts.append(IconKey(m.reading))
         parts.append(spc_chart(m, width))
     for part in parts:
         keep_with_next(part)
     parts.append(para(reading_text(m), style("Body")))
+    if m.points and m.reading.caption:
+        parts.append(para(m.reading.caption, style("Small")))
     return parts
 
 

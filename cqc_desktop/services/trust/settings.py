@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...models import Setting
 
 DEFAULTS: dict[str, Any] = {
-    "gate.sustained_points": 3,
+    "gate.sustained_points": 6,
     "gate.evidence_weeks": 8,
     "gate.min_source_types": 3,
     "spc.shift_length": 7,

@@ -176,7 +176,8 @@ def test_review_moves_next_review_and_close_needs_gate(
             target_value=-80,
         ),
     )
-    for weeks_ago, value in ((3, 3), (2, 2), (1, 3)):
+    # Seven weeks at 1–2 a week: limits 0 to 2.6, all within the target of 3.
+    for weeks_ago, value in zip(range(7, 0, -1), (2, 1, 1, 1, 2, 1, 1), strict=True):
         record_point(session, measure.id, TODAY - timedelta(weeks=weeks_ago), value)
     for source in ("care_records", "staff_observation", "relatives_comments"):
         add_evidence(

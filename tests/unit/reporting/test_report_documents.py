@@ -43,7 +43,9 @@ from cqc_desktop.services.demo.loader import seed_demo
 from cqc_desktop.services.errors import NotFound, ValidationError
 from cqc_desktop.services.plans import dashboard
 from cqc_desktop.services.plans.evidence import sha256_of
-from cqc_desktop.services.plans.measure_data import measure_progress, measure_spc
+from cqc_desktop.services.plans.measure_data import measure_progress
+from cqc_desktop.services.plans.measure_reading import measure_reading
+from cqc_desktop.services.plans.spc import spc_rules
 from cqc_desktop.services.records.incidents import learning_within_days
 from cqc_desktop.services.reporting.common import ActionLine, action_lines, date_range, month_period
 
@@ -101,7 +103,10 @@ def test_monthly_report_figures_match_the_services(
     med = measure_progress(medicines)
     assert med.change_percent is not None and med.change_percent < -80
     assert f"{abs(med.change_percent):.1f} % below the baseline of 15" in text
-    assert f"SPC: {measure_spc(medicines).variation.value}" in text
+    # The plain-English reading under the chart, from the same analysis the app shows.
+    reading = measure_reading(medicines, NOVEMBER.end, spc_rules(s))
+    assert flat(reading.sentence) in flat(text)
+    assert reading.sentence.startswith("Late medicines entries per week has averaged about")
     # Care plans: the latest percentage reviewed and checked.
     care = measure_progress(measure(s, "% high-risk care plans"))
     assert care.latest is not None

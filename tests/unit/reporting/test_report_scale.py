@@ -114,7 +114,7 @@ def test_monthly_report_charts_live_measures_and_lists_settled_ones(
     for m in live:
         assert m.latest_point is not None
         assert flat(f"{m.name} ({m.action_reference})") in flat(text)
-        assert flat(f"SPC: {m.variation}") in flat(text)
+        assert flat(m.reading.sentence) in flat(text)
 
 
 def test_a_measure_closed_in_the_month_or_still_recorded_stays_charted(
