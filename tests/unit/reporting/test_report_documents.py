@@ -102,7 +102,7 @@ def test_monthly_report_figures_match_the_services(
     medicines = measure(s, "Late medicines")
     med = measure_progress(medicines)
     assert med.change_percent is not None and med.change_percent < -80
-    assert f"{abs(med.change_percent):.1f} % below the baseline of 15" in text
+    assert flat(f"{abs(med.change_percent):.1f} % below the baseline of 15") in flat(text)
     # The plain-English reading under the chart, from the same analysis the app shows.
     reading = measure_reading(medicines, NOVEMBER.end, spc_rules(s))
     assert flat(reading.sentence) in flat(text)
