@@ -1,4 +1,4 @@
-"""Importing a spreadsheet (XLSX or CSV) into a tracker: read, map columns, check every row, then
+"""Importing a spreadsheet (Excel, LibreOffice or CSV) into a tracker: read (``spreadsheets``), map columns, check every row, then
 write all of it in one transaction, or nothing.
 
 Files come from real offices: CSV saved by Excel on a Windows PC (cp1252, separated by ``;`` or
@@ -9,180 +9,23 @@ column so the person can find it in Excel. Rows are inserted in bulk, never one 
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
+from ..spreadsheets import Sheet, read_sheet
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
 from .trackers import date_column, get_tracker, people_index
 
-DELIMITERS = (",", ";", "\t", "|")
+__all__ = ["Sheet", "read_sheet"]  # the import dialog and the CLI read files through here
 MAX_PROBLEMS_SHOWN = 500
 Mapping = dict[str, int | None]  # tracker column key → index of the file's column (None: skip)
-
-
-@dataclass
-class Sheet:
-    """A spreadsheet's header row and data rows, each data row with its row number in the file."""
-
-    name: str
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]
-    encoding: str = ""
-    delimiter: str = ""
-    file_name: str = ""  # the file read, and the SHA-256 of its bytes: the audit trail names them
-    sha256: str = ""
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
-    path = Path(path)
-    if not path.is_file():
-        raise ValidationError.single("path", f"The file {path.name} cannot be found.")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ValidationError.single(
-            "path", "This is an old Excel file (.xls). In Excel, use Save As and choose .xlsx."
-        )
-    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        raise ValidationError.single("path", "Choose an Excel (.xlsx) or CSV (.csv) file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError.single(
-            "path", f"{path.name} cannot be read ({exc.strerror or exc})."
-        ) from None
-    if suffix in (".xlsx", ".xlsm"):
-        sheet = _read_xlsx(path, data, sheet_name)
-    else:
-        sheet = _read_csv(path, data)
-    # The audit trail names the file an import came from, and its fingerprint.
-    sheet.file_name, sheet.sha256 = path.name, hashlib.sha256(data).hexdigest()
-    return sheet
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 or Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8 with BOM"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"  # Excel's "Unicode text"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        # Excel on a UK Windows PC saves "CSV" as Windows-1252; every byte decodes.
-        return data.decode("cp1252", errors="replace"), "Windows-1252"
-
-
-def sniff_delimiter(first_line: str) -> str:
-    """The separator used most often outside quotes in the header line."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in first_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(path: Path, data: bytes) -> Sheet:
-    text, encoding = decode(data)
-    lines = text.splitlines()
-    skip = 0
-    delimiter = ""
-    if lines and (m := re.fullmatch(r'"?sep=(.)"?', lines[0].strip())):
-        delimiter, skip = m[1], 1  # Excel's own hint line
-    first = next((line for line in lines[skip:] if line.strip()), "")
-    delimiter = delimiter or sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        records = [(n, row) for n, row in enumerate(reader, start=1) if n > skip]
-    except csv.Error as exc:  # e.g. a stray carriage return beside a NUL byte in a damaged file
-        raise ValidationError.single(
-            "file", f"{path.name} cannot be read as a spreadsheet: it looks damaged ({exc})."
-        ) from exc
-    return _to_sheet(path.stem, records, encoding, delimiter)
-
-
-def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError.single(
-            "path", f"{path.name} could not be read as an Excel file ({exc})."
-        ) from None
-    try:
-        if sheet_name is not None:
-            if sheet_name not in book.sheetnames:
-                raise ValidationError.single(
-                    "sheet", f"There is no sheet called {sheet_name} in {path.name}."
-                )
-            sheet = book[sheet_name]
-        else:
-            visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
-            sheet = visible[0] if visible else book.worksheets[0]
-        records = [
-            (n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        return _to_sheet(sheet.title, records, "Excel", "")
-    finally:
-        book.close()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _filled(row: list[Any]) -> bool:
-    if all(type(v) is str for v in row):
-        return bool("".join(row).strip())  # CSV rows: one join instead of a test per cell
-    return any(not is_blank(v) for v in row)
-
-
-def _to_sheet(
-    name: str, records: list[tuple[int, list[Any]]], encoding: str, delimiter: str
-) -> Sheet:
-    records = [(n, row) for n, row in records if _filled(row)]
-    if not records:
-        raise ValidationError.single("path", "The file is empty: there is no header row.")
-    _, header_row = records[0]
-    width = max(i + 1 for i, v in enumerate(header_row) if not is_blank(v))
-    headers = [
-        str(v).strip() if not is_blank(v) else f"Column {_column_letter(i)}"
-        for i, v in enumerate(header_row[:width])
-    ]
-    rows = []
-    for n, row in records[1:]:
-        cells = list(row[:width])
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
-        if _filled(cells):
-            rows.append((n, cells))
-    return Sheet(name, headers, rows, encoding, delimiter)
 
 
 # --- mapping ----------------------------------------------------------------------------------

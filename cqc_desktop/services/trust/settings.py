@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "spc.two_of_three": True,
     "security.idle_lock_minutes": 10,
     "privacy.allow_names": False,
+    "provider.name": "",
 }
 
 
