@@ -18,7 +18,9 @@ from cqc_desktop.db import Database
 from cqc_desktop.models import Person, Service, TrackerEntry
 from cqc_desktop.services.records.incidents import log_incident
 from cqc_desktop.services.records.trackers import install_builtin_trackers
+from cqc_desktop.services.trust import users
 
+ADMIN_PASSWORD = "willow court 2026"
 HEADER = "Date;Shift;Medicine / round;Time due;Time given;Reason;Recorded by"
 
 
@@ -28,7 +30,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=240,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "CQC_DESKTOP_USER": "office",
+            "CQC_DESKTOP_PASSWORD": ADMIN_PASSWORD,
+        },
     )
 
 
@@ -42,6 +49,9 @@ def database(tmp_path: Path) -> str:
         session.flush()
         session.add(Person(name="Zoë Hart", role="Registered manager", service_id=service.id))
         install_builtin_trackers(session, service.id)
+        users.create_first_administrator(
+            session, "office", "Office", ADMIN_PASSWORD, ADMIN_PASSWORD
+        )
         for day, kind in ((10, "Fall"), (11, "Medication")):
             log_incident(
                 session,

@@ -176,7 +176,7 @@ def list_staff(
     if not include_left:
         stmt = stmt.where(Person.active.is_(True))
     people = list(session.scalars(stmt))
-    names = dict(session.execute(select(Service.id, Service.name)).tuples())
+    names = {i: n for i, n in session.execute(select(Service.id, Service.name)).tuples()}
     links: dict[int, list[int]] = {}
     for person_id, home_id in session.execute(
         select(PersonHome.person_id, PersonHome.service_id).order_by(PersonHome.id)
