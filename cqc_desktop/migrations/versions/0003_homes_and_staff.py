@@ -21,7 +21,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("service", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("registered_manager", sa.String(length=200), nullable=False, server_default="")
+            sa.Column(
+                "registered_manager", sa.String(length=200), nullable=False, server_default=""
+            )
         )
         batch_op.add_column(sa.Column("beds", sa.Integer(), nullable=True))
         batch_op.add_column(

@@ -7,16 +7,18 @@ to work on it "as system" with full rights and offer this instead (see ``needs_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import Person, Service, User
 from ..errors import NotAllowed, Problems, ValidationError
+from ..spreadsheets import Sheet
 from ..trust import users
 from .homes import HomeInput, add_home, set_provider_name
 from .staff import StaffInput, add_staff
+from .staff_import import StaffImportResult, StaffPreview, import_staff, preview_sheet
 
 REGISTERED_MANAGER = "Registered manager"
 
@@ -29,7 +31,8 @@ class SetUpInput:
     display_name: str
     password: str
     confirm: str
-    errors: dict[str, str] = field(default_factory=dict)
+    staff_list: Sheet | None = None
+    """A staff list to import into the first home (optional); refused whole if any row is wrong."""
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,7 @@ class SetUpResult:
     home_id: int
     user_id: int
     person_id: int | None
-
-    def describe(self, provider: str, home: str, username: str) -> str:
-        return (
-            f"Set up {provider} with {home}. Sign in as {username} (administrator) to add "
-            "staff, more homes and other users."
-        )
+    staff: StaffImportResult | None = None
 
 
 def has_data(session: Session) -> bool:
@@ -58,8 +56,39 @@ def needs_setting_up(session: Session) -> bool:
 
 
 def set_up(session: Session, data: SetUpInput) -> SetUpResult:
-    """Provider, first home, its registered manager on the staff list, and the administrator
-    (linked to the registered manager when they are the same person). All or nothing."""
+    """Provider, first home, its registered manager on the staff list, the staff list if one is
+    given, and the administrator (linked to the registered manager when they are the same
+    person). All or nothing: the caller's unit of work commits, or rolls everything back."""
+    if not data.username.strip():
+        raise ValidationError.single(
+            "username", "Choose a username for the administrator, e.g. zoe.hart."
+        )
+    home, person_id = _organisation(session, data)
+    staff = None
+    if data.staff_list is not None:
+        preview = preview_sheet(session, home.id, data.staff_list)
+        if not preview.ok:
+            raise ValidationError({"staff_list": preview.describe()})
+        staff = import_staff(session, preview)
+    user = users.create_first_administrator(
+        session, data.username.strip(), data.display_name, data.password, data.confirm
+    )
+    same = " ".join(data.display_name.split()).casefold() == home.registered_manager.casefold()
+    if person_id is not None and same:
+        user.person_id = person_id
+    session.flush()
+    return SetUpResult(home.id, user.id, user.person_id, staff)
+
+
+def preview_staff_list(session: Session, data: SetUpInput, sheet: Sheet) -> StaffPreview:
+    """What importing ``sheet`` into the first home would do, before set-up has run: the home and
+    its registered manager are made in ``session`` for the check, and the caller throws them
+    away (``Database.reading`` rolls back)."""
+    home, _person_id = _organisation(session, data)
+    return preview_sheet(session, home.id, sheet)
+
+
+def _organisation(session: Session, data: SetUpInput) -> tuple[Service, int | None]:
     if has_data(session):
         raise NotAllowed(
             "This database has already been set up; sign in and use Administration ▸ Homes "
@@ -74,33 +103,13 @@ def set_up(session: Session, data: SetUpInput) -> SetUpResult:
         "with CQC; for a single home it may be the home's own name).",
     )
     p.require("name", data.home.name, "Give the care home a name.")
-    username = data.username.strip()
-    p.require("username", username, "Choose a username for the administrator, e.g. zoe.hart.")
-    if p.errors:
-        p.raise_if_any()
-    errors: dict[str, str] = {}
-    for step in (
-        lambda: set_provider_name(session, provider),
-        lambda: add_home(session, data.home),
-    ):
-        try:
-            step()
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise ValidationError(errors)
-    home = session.scalars(select(Service)).one()
+    p.raise_if_any()
+    set_provider_name(session, provider)
+    home = add_home(session, data.home)
     person_id: int | None = None
     if home.registered_manager:
         person = add_staff(
             session, StaffInput(home.registered_manager, REGISTERED_MANAGER, [home.id])
         )
         person_id = person.id
-    user = users.create_first_administrator(
-        session, username, data.display_name, data.password, data.confirm
-    )
-    same = " ".join(data.display_name.split()).casefold() == home.registered_manager.casefold()
-    if person_id is not None and same:
-        user.person_id = person_id
-    session.flush()
-    return SetUpResult(home.id, user.id, user.person_id)
+    return home, person_id

@@ -176,11 +176,11 @@ def list_staff(
     if not include_left:
         stmt = stmt.where(Person.active.is_(True))
     people = list(session.scalars(stmt))
-    names = {i: n for i, n in session.execute(select(Service.id, Service.name)).tuples()}
+    names = {i: n for i, n in session.execute(select(Service.id, Service.name))}
     links: dict[int, list[int]] = {}
     for person_id, home_id in session.execute(
         select(PersonHome.person_id, PersonHome.service_id).order_by(PersonHome.id)
-    ).tuples():
+    ):
         links.setdefault(person_id, []).append(home_id)
     rows = []
     for person in people:

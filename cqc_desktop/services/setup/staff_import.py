@@ -164,7 +164,7 @@ def preview_sheet(session: Session, home_id: int, sheet: Sheet) -> StaffPreview:
         if row is None:
             continue
         key = _identity(row.data)
-        person = listed.get(key)
+        person = listed.get(key) or _filled_in_by(listed, row.data)
         clash = _same_name_other_details(listed, row.data)
         if person is not None:
             row.person_id = person.id
@@ -256,6 +256,18 @@ def _same_name_other_details(
     return next((p for key, p in listed.items() if key[0] == name), None)
 
 
+def _filled_in_by(listed: dict[tuple[object, ...], Person], data: StaffInput) -> Person | None:
+    """Someone already listed under this name whose details the row only adds to (their blank
+    start date, say): the same person, so the row merges and fills the blanks in."""
+    wanted = _identity(data)
+    for key, person in listed.items():
+        if key[0] == wanted[0] and all(
+            have in ("", None) or have == new for have, new in zip(key[1:], wanted[1:], strict=True)
+        ):
+            return person
+    return None
+
+
 def _details(person: Person) -> str:
     parts = [person.role or "no job title"]
     if person.start_date:
@@ -305,4 +317,22 @@ def import_staff(session: Session, preview: StaffPreview) -> StaffImportResult:
             linked += 1
         else:
             merged += 1
+        if row.person_id is not None:
+            _fill_blanks(session, row.person_id, row.data)
     return StaffImportResult(added, merged, linked, home.name)
+
+
+def _fill_blanks(session: Session, person_id: int, data: StaffInput) -> None:
+    person = session.get(Person, person_id)
+    if person is None:
+        return
+    if not person.role and data.job_title.strip():
+        person.role = " ".join(data.job_title.split())
+    if person.start_date is None and data.start_date is not None:
+        person.start_date = data.start_date
+    if not person.email and data.email.strip():
+        person.email = data.email.strip()
+    if person.leaving_date is None and data.leaving_date is not None:
+        person.leaving_date = data.leaving_date
+        person.active = data.leaving_date > date.today()
+    session.flush()
