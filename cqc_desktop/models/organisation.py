@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin
@@ -54,14 +54,13 @@ class Person(IdMixin, TimestampMixin, Base):
         return f"<Person {self.id} {self.name!r} ({self.role})>"
 
 
-class PersonHome(IdMixin, Base):
+class PersonHome(Base):
     """A further home a member of staff works in, besides the one they are listed under."""
 
     __tablename__ = "person_home"
-    __table_args__ = (UniqueConstraint("person_id", "service_id"),)
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True, index=True)
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -36,18 +36,15 @@ def upgrade() -> None:
         "person_home",
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("service_id", sa.Integer(), nullable=False),
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_person_home_person_id_person")
         ),
         sa.ForeignKeyConstraint(
             ["service_id"], ["service.id"], name=op.f("fk_person_home_service_id_service")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_person_home")),
-        sa.UniqueConstraint("person_id", "service_id", name=op.f("uq_person_home_person_id")),
+        sa.PrimaryKeyConstraint("person_id", "service_id", name=op.f("pk_person_home")),
     )
     with op.batch_alter_table("person_home", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_person_home_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_person_home_service_id"), ["service_id"], unique=False)
 
 

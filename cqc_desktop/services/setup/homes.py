@@ -84,6 +84,12 @@ def _check(session: Session, data: HomeInput, home_id: int | None) -> Problems:
     return p
 
 
+def home_problems(session: Session, data: HomeInput, home_id: int | None = None) -> dict[str, str]:
+    """What is wrong with a home's details (field → message), without saving anything: lets a
+    form that saves later (the set-up wizard) say so on the page where it was typed."""
+    return _check(session, data, home_id).errors
+
+
 def add_home(session: Session, data: HomeInput) -> Service:
     require(session, Permission.MANAGE)
     _check(session, data, None).raise_if_any()

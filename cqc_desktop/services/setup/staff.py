@@ -160,7 +160,7 @@ def homes_of(session: Session, person: Person) -> list[int]:
     extra = session.scalars(
         select(PersonHome.service_id)
         .where(PersonHome.person_id == person.id)
-        .order_by(PersonHome.id)
+        .order_by(PersonHome.service_id)
     )
     first = [person.service_id] if person.service_id is not None else []
     return first + [h for h in extra if h != person.service_id]
@@ -179,7 +179,7 @@ def list_staff(
     names = {i: n for i, n in session.execute(select(Service.id, Service.name))}
     links: dict[int, list[int]] = {}
     for person_id, home_id in session.execute(
-        select(PersonHome.person_id, PersonHome.service_id).order_by(PersonHome.id)
+        select(PersonHome.person_id, PersonHome.service_id).order_by(PersonHome.service_id)
     ):
         links.setdefault(person_id, []).append(home_id)
     rows = []
