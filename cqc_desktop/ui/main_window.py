@@ -120,9 +120,11 @@ class MainWindow(QMainWindow):
 
     def _build_trust_menus(self) -> None:
         """Backups, passwords, the idle lock and the Administration menu (see trust_menu.py)."""
+        from .setup.menu import SetupMenus
         from .trust.menu import TrustMenus
 
         self.trust = TrustMenus(self, self.ctx)
+        self.setup_menus = SetupMenus(self, self.ctx, self.trust.admin_menu)
 
     def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
         action = QAction(text, self)
