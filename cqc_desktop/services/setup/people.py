@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -118,3 +120,10 @@ def find_person(session: Session, name: str) -> Person | None:
         ),
         None,
     )
+
+
+def suggest_username(name: str) -> str:
+    """A sign-in name from a person's name: "Zoë Hart" → "zoe.hart" (no accents or spaces)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [w for w in ("".join(c for c in w if c.isalnum()) for w in plain.split()) if w]
+    return ".".join([words[0], words[-1]] if len(words) > 1 else words)

@@ -94,6 +94,7 @@ class DashboardTab(QWidget):
         )
         self._staff: list[tuple[int, str, str]] | None = None
         self.person.currentIndexChanged.connect(self._person_changed)
+        ctx.sig_actor_changed.connect(self._actor_changed)
         self.date_label = QLabel()
 
         self.cards = {
@@ -336,8 +337,23 @@ class DashboardTab(QWidget):
         value = self.person.currentData()
         return int(value) if value is not None else None
 
+    def _signed_in_person(self) -> int | None:
+        actor = getattr(self.ctx, "actor", None)
+        return actor.person_id if actor is not None else None
+
+    def _actor_changed(self) -> None:
+        """Someone else signed in: My actions shows theirs (if their sign-in is on the staff list)."""
+        mine = self._signed_in_person()
+        self.person.setCurrentIndex(max(0, self.person.findData(mine)) if mine else 0)
+
     def _load_people(self, staff: list[tuple[int, str, str]]) -> None:
-        keep = self.person_id() or ui_state.load_int("dashboard/person", 0) or None
+        # The signed-in person's own actions first; otherwise whoever was chosen last time.
+        keep = (
+            self.person_id()
+            or self._signed_in_person()
+            or ui_state.load_int("dashboard/person", 0)
+            or None
+        )
         if keep is None and self.lead_model.rowCount():
             # First visit: start with whoever leads the most open actions.
             keep = self.lead_model.row_at(0).person_id
@@ -370,7 +386,22 @@ class DashboardTab(QWidget):
         self.alerts.person_id = pid
         if pid is None:
             self.my_model.set_rows([])
-            self.my_empty.setText("Choose a person to see the actions they lead.")
+            actor = getattr(self.ctx, "actor", None)
+            if self.person.count() <= 1:
+                text = (
+                    "No staff yet — add staff or import your staff list (Administration ▸ "
+                    "Staff); then give each action a lead from it."
+                )
+            elif actor is not None and actor.person_id is None:
+                text = (
+                    "Choose a person to see the actions they lead. (Your sign-in is not linked "
+                    "to the staff list: an administrator can link it in Administration ▸ Users "
+                    "and roles, and then your own actions show here.)"
+                )
+            else:
+                text = "Choose a person to see the actions they lead."
+            self.my_empty.setText(text)
+            self.my_empty.setWordWrap(True)
             self.my_empty.show()
             return
         filters = PlanFilters(service_id=self.service_id(), lead_id=pid, status=STATUS_OPEN)

@@ -8,7 +8,6 @@ administrator is signed in and the app is ready to use.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME
 from ...services.errors import ServiceError, ValidationError
 from ...services.setup import first_run, homes
+from ...services.setup.people import suggest_username
 from ...services.setup.homes import HomeInput
 from ...services.spreadsheets import Sheet
 from ...services.trust import users
@@ -44,14 +44,6 @@ def _intro(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     return label
-
-
-def suggest_username(name: str) -> str:
-    """ "Zoë Hart" → "zoe.hart": letters without accents, first and last name."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    words = ["".join(c for c in w if c.isalnum()) for w in plain.split()]
-    words = [w for w in words if w]
-    return ".".join([words[0], words[-1]] if len(words) > 1 else words)
 
 
 class _Page(QWizardPage):
