@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME
 from ...services.errors import ServiceError, ValidationError
 from ...services.setup import first_run, homes
-from ...services.setup.people import suggest_username
 from ...services.setup.homes import HomeInput
+from ...services.setup.people import suggest_username
 from ...services.spreadsheets import Sheet
 from ...services.trust import users
 from .. import ui_state
