@@ -13,6 +13,7 @@ from ...services.errors import ServiceError, ValidationError
 from ...services.plans import plans
 from ...services.reference import framework
 from ...services.setup import people
+from .. import ui_state
 from ..context import AppContext
 from ..widgets.forms import (
     Form,
@@ -92,8 +93,10 @@ class PlanDialog(GuardedDialog):
             select_data(self.rating, rating or None)
             self.summary.setPlainText(summary)
         else:
-            if service_id is not None:
-                select_data(self.service, service_id)
+            # The home chosen in the list, else the one last chosen anywhere (remembered).
+            home_id = service_id if service_id is not None else ui_state.last_home()
+            if home_id is not None and self.service.findData(home_id) >= 0:
+                select_data(self.service, home_id)
             self.report_date.set_value(ctx.today())
         self.report_date.sig_changed.connect(self._show_due)
         self.origin.currentIndexChanged.connect(self._show_due)
@@ -149,6 +152,7 @@ class PlanDialog(GuardedDialog):
             report_problem(self, self.windowTitle(), exc)
             return False
         self.plan_id = saved_id
+        ui_state.remember_home(data.service_id)
         self.ctx.sig_data_changed.emit("plan")
         self.sig_saved.emit(saved_id)
         return True

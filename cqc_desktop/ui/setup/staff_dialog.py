@@ -177,6 +177,7 @@ class StaffDialog(QDialog):
         home_id = self.home_id()
         if home_id is None:
             return
+        ui_state.remember_home(home_id)
         dialog = PersonDialog(self.ctx, None, home_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.reload(dialog.saved_id)
@@ -213,6 +214,7 @@ class StaffDialog(QDialog):
         home_id = self.home_id()
         if home_id is None:
             return
+        ui_state.remember_home(home_id)  # working on this home: the next picker opens on it
         dialog = StaffImportDialog(self.ctx, home_id, self.home.currentText(), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.reload()
