@@ -41,11 +41,11 @@ from .staff_import_view import StaffImportDialog
 COLUMNS: list[Column[StaffRow]] = [
     Column("Name", lambda r: r.name),
     Column("Job title", lambda r: r.job_title),
-    Column("Works at", lambda r: ", ".join(r.homes)),
+    Column("Status", lambda r: r.status),
     Column("Started", lambda r: uk_date(r.start_date)),
     Column("Left", lambda r: uk_date(r.leaving_date)),
+    Column("Works at", lambda r: ", ".join(r.homes)),
     Column("Email", lambda r: r.email),
-    Column("Status", lambda r: r.status),
 ]
 
 
@@ -70,6 +70,7 @@ class StaffDialog(QDialog):
         self.setWindowTitle("Staff")
         self.home = QComboBox()
         self.home.setAccessibleName("Care home")
+        self.home.setMinimumContentsLength(24)
         fill_home_picker(self.home, ctx)
         self.home.currentIndexChanged.connect(self._home_changed)
         self.show_left = QCheckBox("Show people who have &left")
@@ -81,7 +82,7 @@ class StaffDialog(QDialog):
         top.addWidget(self.show_left)
         top.addStretch(1)
         self.model: RowsModel[StaffRow] = RowsModel(COLUMNS, lambda r: r.id)
-        self.table = table_view(self.model, "Staff list", stretch=2)
+        self.table = table_view(self.model, "Staff list")
         self.table.doubleClicked.connect(lambda _i: self.edit_person())
         self.empty = muted()
         self.empty.setAccessibleName("Staff list is empty")
