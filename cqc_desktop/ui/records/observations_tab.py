@@ -27,7 +27,7 @@ from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import inform
 from ..widgets.paged_model import PagedColumn, PagedTableModel
-from ..widgets.signed_in import can, fill_homes, muted
+from ..widgets.signed_in import enable_or_explain, fill_homes, muted, why_disabled
 from ..widgets.table_models import ID_ROLE
 from .common import FilterBar, button, export_list
 
@@ -191,8 +191,10 @@ class ObservationsTab(QWidget):
                 else "."
             )
         )
-        enabled = can(self.ctx, Permission.RECORD) and self.service_id() is not None
-        self.new_button.setEnabled(enabled)
+        enable_or_explain(
+            self.new_button,
+            why_disabled(self.ctx, Permission.RECORD, self.home, "record observations"),
+        )
 
     def _size_columns(self) -> None:
         metrics = self.view.fontMetrics()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QWidget,
 )
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,12 @@ from .. import ui_state
 from ..context import AppContext
 
 MUTED = "color: #555;"
+NO_STAFF = "No staff yet — add staff or import your staff list (Administration ▸ Staff)"
+NO_MANAGERS = "No managers on the staff list yet (Administration ▸ Staff)"
+STAFF_HINT = (
+    "People are chosen from the home's staff list. Add staff or import your staff list in "
+    "Administration ▸ Staff (or ask a manager)."
+)
 
 
 def actor_of(ctx: AppContext) -> Actor | None:
@@ -155,11 +162,17 @@ def fill_people(
 ) -> None:
     """People who work at the home plus provider-level people; a provider meeting sees everyone."""
     combo.clear()
-    if blank is not None:
+    found = [
+        p
+        for p in people.list_people(session, service_id=service_id)
+        if not managers_only or is_manager(p)
+    ]
+    if not found:  # an empty picker says what is missing and where to add it
+        combo.addItem(NO_MANAGERS if managers_only else NO_STAFF, None)
+    elif blank is not None:
         combo.addItem(blank, None)
-    for person in people.list_people(session, service_id=service_id):
-        if managers_only and not is_manager(person):
-            continue
+    combo.setToolTip("" if found else STAFF_HINT)
+    for person in found:
         combo.addItem(f"{person.name} ({person.role})" if person.role else person.name, person.id)
     if selected is not None:
         combo.setCurrentIndex(max(0, combo.findData(selected)))
@@ -204,3 +217,26 @@ class SplitterMemory(QObject):
 
     def _moved(self, _pos: int, _index: int) -> None:
         ui_state.save_bytes(self.key, self.splitter.saveState())
+
+
+def why_disabled(ctx: AppContext, permission: Permission, home: QComboBox | None, what: str) -> str:
+    """Why a "new …" command cannot be used now, in words that point to the way round it, or ""
+    when it can. ``what`` completes "does not allow you to …" (e.g. "log incidents")."""
+    actor = actor_of(ctx)
+    if actor is not None and not actor.can(permission):
+        return f"Your role ({actor.role.value}) does not allow you to {what}."
+    if home is not None and home.currentData() is None:
+        if any(home.itemData(i) is not None for i in range(home.count())):
+            return (
+                "Choose a care home in the list at the top first: each record belongs to one home."
+            )
+        return "No care homes yet — an administrator adds one in Administration ▸ Homes."
+    return ""
+
+
+def enable_or_explain(widget: QWidget, reason: str) -> None:
+    """Enable the control, or disable it with a tooltip saying why (and what to do about it)."""
+    if widget.isEnabled() != (not reason):
+        widget.setEnabled(not reason)
+    if widget.toolTip() != reason:
+        widget.setToolTip(reason)
