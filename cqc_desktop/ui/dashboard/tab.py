@@ -449,7 +449,9 @@ class DashboardTab(QWidget):
                 f"Open actions by RAG: {rag_text}.   By key question: {kq_text}."
             )
         else:
-            self.rag_label.setText("No open actions.")
+            self.rag_label.setText(
+                "No open actions. Turn a finding into a plan on the Plans tab (Ctrl+N there)."
+            )
         self._fill_kq_grid(grid)
         self.alerts.service_id = sid
         self._refresh_alerts()
