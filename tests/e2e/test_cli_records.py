@@ -152,3 +152,50 @@ def test_export_mistakes_are_one_line(database: str, tmp_path: Path) -> None:
     result = run("--db", database, "export", "incidents", "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 1
     assert "Save the export as .xlsx (Excel) or .csv, not .pdf." in result.stderr
+
+
+def test_a_shift_written_pm_is_mapped_remembered_and_never_imported_twice(
+    database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "evening meds.csv"
+    lines = [
+        HEADER,
+        "24/11/2026;PM;Evening;18:00;18:40;Handover ran over;Zoë Hart",
+        "25/11/2026;pm;Evening;18:00;18:30;Visitor;Zoë Hart",
+    ]
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+    tracker = "Medicines improvement tracker"
+
+    refused = run("--db", database, "import-tracker", tracker, str(source))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "Shift has values the tracker does not list: PM" in refused.stderr
+    assert '--map-value "Shift:PM=Early"' in refused.stderr
+    assert _rows(database) == 0
+
+    bad = run("--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM")
+    assert bad.returncode == 2 and "COLUMN:FROM=TO" in bad.stderr
+    wrong = run(
+        "--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM=Dusk"
+    )
+    assert wrong.returncode == 2 and "Dusk is not one of Early, Late, Night" in wrong.stderr
+
+    mapped = run(
+        "--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM=Late"
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert "Imported 2 rows" in mapped.stdout
+    assert _rows(database) == 2
+
+    again = run("--db", database, "import-tracker", tracker, str(source))  # the map is remembered
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert "every row is already there" in again.stderr
+    assert "2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker" in again.stderr
+    assert _rows(database) == 2
+
+    lines.append("26/11/2026;PM;Evening;18:00;18:20;Agency nurse;Zoë Hart")
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+    more = run("--db", database, "import-tracker", tracker, str(source))
+    assert more.returncode == 0, more.stderr
+    assert "Imported 1 row" in more.stdout
+    assert "2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker" in more.stdout
+    assert _rows(database) == 3

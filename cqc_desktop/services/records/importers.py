@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
 from ..spreadsheets import Sheet, read_sheet
+from .import_values import ValueMap, already_in_tracker, apply_value_map
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
 from .trackers import date_column, get_tracker, people_index
@@ -69,6 +70,9 @@ class ImportCheck:
     encoded: list[Encoded] = field(default_factory=list, repr=False)
     problems: list[CellProblem] = field(default_factory=list)
     bad_rows: list[int] = field(default_factory=list)
+    # Valid rows the tracker already has (same date, same content): left out, and said so.
+    already_imported: int = 0
+    already_dates: tuple[date, date] | None = None
 
     @property
     def valid_count(self) -> int:
@@ -78,13 +82,36 @@ class ImportCheck:
     def invalid_count(self) -> int:
         return len(self.bad_rows)
 
+    def already_text(self) -> str:
+        """ "3 rows (dated 01/11/2026 to 07/11/2026) are already in the tracker…", or ""."""
+        n = self.already_imported
+        if not n:
+            return ""
+        span = ""
+        if self.already_dates is not None:
+            first, last = (d.strftime("%d/%m/%Y") for d in self.already_dates)
+            span = f" (dated {first})" if first == last else f" (dated {first} to {last})"
+        rows = "1 row" if n == 1 else f"{n} rows"
+        are = "is" if n == 1 else "are"
+        return (
+            f"{rows}{span} {are} already in the tracker, imported or typed in before: "
+            f"{'it is' if n == 1 else 'they are'} left out, so nothing is added twice."
+        )
+
     def summary(self) -> str:
+        already = f" {self.already_text()}" if self.already_imported else ""
         if not self.bad_rows:
+            if not self.valid:
+                return f"Nothing new to import.{already}"
+            ready = "1 new row is" if self.valid_count == 1 else f"{self.valid_count} new rows are"
+            if self.already_imported:
+                return f"{ready} ready to import.{already}"
             return f"All {self.total} rows are ready to import."
         ready = "1 row is" if self.valid_count == 1 else f"{self.valid_count} rows are"
         have = "has" if self.invalid_count == 1 else "have"
         return (
-            f"{self.invalid_count} of {self.total} rows {have} problems; {ready} ready to import."
+            f"{self.invalid_count} of {self.total} rows {have} problems; {ready} ready to "
+            f"import.{already}"
         )
 
 
@@ -132,11 +159,17 @@ def check_import(
     sheet: Sheet,
     mapping: Mapping,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    value_map: ValueMap | None = None,
 ) -> ImportCheck:
-    """Convert and check every row; nothing is written. Problems name the row and the column."""
+    """Convert and check every row; nothing is written. Problems name the row and the column.
+    ``value_map`` turns values the tracker does not list into ones it does ("PM" → "Late");
+    rows the tracker already has are left out and counted (``already_imported``)."""
     tracker = get_tracker(session, tracker_id)
     columns = tracker.columns
     check_mapping(columns, sheet.headers, mapping)
+    if value_map:
+        sheet = apply_value_map(tracker, sheet, mapping, value_map)
     people = people_index(session, tracker.service_id)
     dating = date_column(tracker)
     pairs = [(c, mapping[c["key"]]) for c in columns if mapping.get(c["key"]) is not None]
@@ -174,7 +207,28 @@ def check_import(
             valid.append(clean)
             encoded.append(encode(columns, dating["key"], clean))
     result.total = careful + len(valid) - careful_valid  # the rest went the fast way
+    _leave_out_rows_already_there(session, tracker_id, columns, dating["key"], result)
     return result
+
+
+def _leave_out_rows_already_there(
+    session: Session,
+    tracker_id: int,
+    columns: list[dict[str, Any]],
+    dating_key: str,
+    result: ImportCheck,
+) -> None:
+    if len(result.encoded) != len(result.valid):
+        result.encoded[:] = [encode(columns, dating_key, row) for row in result.valid]
+    there = already_in_tracker(session, tracker_id, result.encoded)
+    if not there:
+        return
+    days = sorted(date.fromisoformat(result.encoded[i][0]) for i in there)
+    result.already_imported = len(there)
+    result.already_dates = (days[0], days[-1])
+    keep = [i for i in range(len(result.valid)) if i not in there]
+    result.valid[:] = [result.valid[i] for i in keep]
+    result.encoded[:] = [result.encoded[i] for i in keep]
 
 
 def _shown(value: Any) -> str:
@@ -187,6 +241,7 @@ def _shown(value: Any) -> str:
 class ImportResult:
     imported: int
     skipped: int  # invalid rows left out because the user chose "only valid rows"
+    already_imported: int = 0  # rows the tracker had already, left out
 
 
 def import_rows(
@@ -200,13 +255,20 @@ def import_rows(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     checked: ImportCheck | None = None,
+    value_map: ValueMap | None = None,
 ) -> ImportResult:
     """Check, then insert every valid row in one go. Raises ``ImportRejected`` (and writes
     nothing) when a row is invalid, unless ``only_valid`` is set. ``checked`` is the result of
     ``check_import`` for the same sheet and mapping, when the preview has already made it."""
-    check = checked or check_import(session, tracker_id, sheet, mapping, progress)
+    check = checked or check_import(
+        session, tracker_id, sheet, mapping, progress, value_map=value_map
+    )
     if check.bad_rows and not only_valid:
         raise ImportRejected(check)
+    if not check.valid and check.already_imported:
+        raise ValidationError.single(
+            "rows", f"Nothing was imported: every row is already there. {check.already_text()}"
+        )
     if not check.valid:
         raise ValidationError.single("rows", "There are no valid rows to import.")
     tracker = get_tracker(session, tracker_id)
@@ -220,4 +282,4 @@ def import_rows(
         file_name=sheet.file_name,
         sha256=sheet.sha256,
     )
-    return ImportResult(imported, check.invalid_count)
+    return ImportResult(imported, check.invalid_count, check.already_imported)

@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "security.idle_lock_minutes": 10,
     "privacy.allow_names": False,
     "provider.name": "",
+    # Per tracker (id as text): {column key: {value in a file: the tracker's choice}}.
+    "import.value_maps": {},
 }
 
 
