@@ -179,8 +179,12 @@ def fill_people(
 
 
 def fill_homes(combo: QComboBox, session: Session, *, all_label: str | None) -> None:
-    """Homes in the picker; "all homes" first when there is more than one (or when asked)."""
-    current = combo.currentData()
+    """Homes in the picker; "all homes" first when there is more than one (or when asked).
+
+    The first time, the picker opens on the home last chosen anywhere (``ui_state.last_home``);
+    a home the user picks here becomes that home."""
+    first = combo.count() == 0
+    current = ui_state.last_home() if first else combo.currentData()
     combo.blockSignals(True)
     combo.clear()
     homes = people.list_services(session)
@@ -191,6 +195,8 @@ def fill_homes(combo: QComboBox, session: Session, *, all_label: str | None) -> 
     index = combo.findData(current)
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.blockSignals(False)
+    if first:
+        combo.activated.connect(lambda _i: ui_state.remember_home(combo.currentData()))
 
 
 class SplitterMemory(QObject):
