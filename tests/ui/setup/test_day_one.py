@@ -16,7 +16,10 @@ from sqlalchemy import select
 
 from cqc_desktop.db import Database
 from cqc_desktop.models import Action
-from cqc_desktop.services.setup import staff
+from cqc_desktop.services.setup import first_run, staff
+from cqc_desktop.services.setup.first_run import SetUpInput
+from cqc_desktop.services.setup.homes import HomeInput
+from cqc_desktop.services.trust import users
 from cqc_desktop.ui import ui_state
 from cqc_desktop.ui.context import AppContext
 from cqc_desktop.ui.main_window import MainWindow
@@ -220,3 +223,44 @@ def test_day_one_from_an_empty_database(qtbot: QtBot, db: Database, tmp_path: Pa
     assert dashboard.my_model.rowCount() == 1
     assert not window.setup_menus.act_homes.isVisible()  # staff: no Administration
     assert not window.trust.admin_menu.menuAction().isVisible()
+
+
+def test_file_new_database_opens_the_set_up_wizard(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from cqc_desktop.ui import app, main_window
+
+    with db.unit_of_work() as s:  # the database open now, with someone signed in
+        data = SetUpInput(
+            "Willow Care Ltd", HomeInput("Willow Court"), "office", "", *[PASSWORD] * 2
+        )
+        first_run.set_up(s, data)
+    with db.unit_of_work() as s:
+        admin = users.authenticate(s, "office", PASSWORD)
+    ctx = AppContext(db, today=lambda: TODAY, actor=admin)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    ctx.sig_database_opened.connect(lambda: app.after_database_opened(window, ctx))
+    target = tmp_path / "oak.sqlite3"
+    monkeypatch.setattr(
+        main_window.QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), "")
+    )
+
+    def set_up_oak(wizard: SetUpWizard) -> None:
+        assert wizard.db.location.sqlite_path == target
+        next_button = wizard.button(QWizard.WizardButton.NextButton)
+        qtbot.keyClicks(wizard.provider_page.provider, "Oak Care Ltd")
+        click(qtbot, next_button)
+        qtbot.keyClicks(wizard.home_page.name, "Oak House")
+        click(qtbot, next_button)
+        qtbot.keyClicks(wizard.admin_page.username, "oak.admin")
+        qtbot.keyClicks(wizard.admin_page.password, PASSWORD)
+        qtbot.keyClicks(wizard.admin_page.confirm, PASSWORD)
+        click(qtbot, next_button)
+        click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+
+    when_shown(SetUpWizard, set_up_oak)
+    window.new_database()
+    assert ctx.db.location.sqlite_path == target
+    assert ctx.actor is not None and ctx.actor.username == "oak.admin"
+    assert not ctx.needs_sign_in
