@@ -18,7 +18,15 @@ from ...services.setup import people
 from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import inform, report_problem
-from ..widgets.signed_in import actor_of, can, enable_or_explain, fill_homes, muted, why_disabled
+from ..widgets.signed_in import (
+    actor_of,
+    can,
+    enable_or_explain,
+    fill_homes,
+    muted,
+    nothing_yet,
+    why_disabled,
+)
 from .common import FilterBar, bring_records_up_to_date, button
 from .incident_list import IncidentList
 
@@ -134,6 +142,8 @@ class IncidentsTab(QWidget):
         with self.ctx.db.reading() as session:
             shown, late = incident_counts(session, query)
         text = f"{shown} incident{'s' if shown != 1 else ''} shown."
+        if not shown and not self.filters.text().strip():
+            text += nothing_yet("incidents", "New incident…", self.home)
         if late:
             text += (
                 f" {late} with 7-day learning late (in red): review, learning or actions missing."

@@ -246,3 +246,10 @@ def enable_or_explain(widget: QWidget, reason: str) -> None:
         widget.setEnabled(not reason)
     if widget.toolTip() != reason:
         widget.setToolTip(reason)
+
+
+def nothing_yet(what: str, button: str, home: QComboBox) -> str:
+    """What an empty list says: how to add the first one (and to pick a home first if needed)."""
+    if home.currentData() is None and home.count() > 1:
+        return f" No {what} here yet: choose a care home, then {button} (Ctrl+N)."
+    return f" No {what} here yet: {button} (Ctrl+N) adds the first."
