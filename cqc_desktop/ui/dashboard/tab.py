@@ -86,6 +86,7 @@ class DashboardTab(QWidget):
         self.home = QComboBox()
         self.home.setAccessibleName("Care home")
         self.home.currentIndexChanged.connect(self.refresh)
+        self.home.activated.connect(lambda _i: ui_state.remember_home(self.home.currentData()))
         self.person = QComboBox()
         self.person.setAccessibleName("My actions: person")
         self.person.setMinimumContentsLength(16)
@@ -293,12 +294,15 @@ class DashboardTab(QWidget):
     def _load_homes(self) -> None:
         with self.ctx.db.reading() as session:
             homes = [(s.id, s.name) for s in people.list_services(session)]
+        # The home chosen before (or, the first time, the one last chosen anywhere) stays.
+        keep = self.home.currentData() if self.home.count() else ui_state.last_home()
         self.home.blockSignals(True)
         self.home.clear()
         if len(homes) != 1:
             self.home.addItem("All care homes", None)
         for sid, name in homes:
             self.home.addItem(name, sid)
+        self.home.setCurrentIndex(max(0, self.home.findData(keep)))
         self.home.blockSignals(False)
         self.refresh()
 
@@ -344,6 +348,13 @@ class DashboardTab(QWidget):
     def _actor_changed(self) -> None:
         """Someone else signed in: My actions shows theirs (if their sign-in is on the staff list)."""
         mine = self._signed_in_person()
+        if mine and self.person.findData(mine) < 0:
+            # They do not work at the home shown: show every home, where their actions are.
+            everywhere = next(
+                (i for i in range(self.home.count()) if self.home.itemData(i) is None), None
+            )
+            if everywhere is not None and everywhere != self.home.currentIndex():
+                self.home.setCurrentIndex(everywhere)
         self.person.setCurrentIndex(max(0, self.person.findData(mine)) if mine else 0)
 
     def _load_people(self, staff: list[tuple[int, str, str]]) -> None:
