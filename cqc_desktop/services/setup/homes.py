@@ -17,13 +17,8 @@ from ..trust import settings
 from ..trust.permissions import Permission, require
 
 PROVIDER_KEY = "provider.name"
-SERVICE_TYPES = (
-    "Care home with nursing",
-    "Care home without nursing",
-    "Specialist college",
-    "Supported living",
-    "Domiciliary care",
-)
+# CQC's two care home service types; the field also takes anything typed (e.g. a specialism).
+SERVICE_TYPES = ("Care home with nursing", "Care home without nursing")
 MAX_BEDS = 1000
 
 
