@@ -42,6 +42,14 @@ HEADINGS: dict[str, str] = {
     "staffname": "name",
     "employee": "name",
     "employeename": "name",
+    # HR systems often export the name in two columns; they are joined.
+    "firstname": "first_name",
+    "forename": "first_name",
+    "forenames": "first_name",
+    "givenname": "first_name",
+    "surname": "last_name",
+    "lastname": "last_name",
+    "familyname": "last_name",
     "jobtitle": "job_title",
     "job": "job_title",
     "role": "job_title",
@@ -147,10 +155,10 @@ def preview_sheet(session: Session, home_id: int, sheet: Sheet) -> StaffPreview:
     preview = StaffPreview(home.id, home.name, sheet.file_name or sheet.name)
     columns = _columns(sheet)
     preview.columns = {key: sheet.headers[i] for key, i in columns.items()}
-    if "name" not in columns:
+    if "name" not in columns and "first_name" not in columns:
         preview.problems.append(
-            "The file has no Name column: the first row must hold headings such as Name, "
-            "Job title, Start date, Leaving date, Email."
+            "The file has no Name column: the first row must hold headings such as Name (or "
+            "First name and Surname), Job title, Start date, Leaving date, Email."
         )
         return preview
     if not sheet.rows:
@@ -214,7 +222,7 @@ def _read_row(
 
     before = len(preview.problems)
     data = StaffInput(
-        name=text("name"),
+        name=text("name") or " ".join(filter(None, (text("first_name"), text("last_name")))),
         job_title=text("job_title"),
         home_ids=[home_id],
         start_date=when("start_date"),

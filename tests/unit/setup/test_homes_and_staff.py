@@ -173,3 +173,19 @@ def test_set_up_with_a_staff_list_imports_it_in_the_same_step(db: Database, tmp_
         assert result.staff is not None and result.staff.added == 1
     with db.reading() as s:
         assert [r.name for r in staff.list_staff(s)] == ["Tom Price", "Zoë Hart"]
+
+
+def test_an_hr_export_with_first_name_and_surname_columns(session: Session, tmp_path: Path) -> None:
+    home = set_up(session).home_id
+    source = _csv(
+        tmp_path / "hr.csv",
+        ["Forename,Surname,Position,Date started", "Tom,Price,Senior carer,03/11/2025"],
+    )
+    preview = staff_import.preview_file(session, home, source)
+    assert preview.ok, preview.problems
+    [row] = preview.rows
+    assert (row.data.name, row.data.job_title, row.data.start_date) == (
+        "Tom Price",
+        "Senior carer",
+        date(2025, 11, 3),
+    )
