@@ -42,7 +42,8 @@ OUTCOME_TEXT = {
     staff_import.ADDED_TO_HOME: "Listed at another home: added to this one too",
 }
 HEADINGS_HINT = (
-    "The first row must hold headings: <b>Name</b> (needed), and any of <b>Job title</b>, "
+    "The first row must hold headings: <b>Name</b> (needed; or <b>First name</b> and "
+    "<b>Surname</b>), and any of <b>Job title</b>, "
     "<b>Start date</b>, <b>Leaving date</b>, <b>Email</b>. Dates as dd/mm/yyyy. Excel, "
     "LibreOffice and CSV files are all fine."
 )
