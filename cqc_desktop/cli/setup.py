@@ -132,8 +132,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
             password=password,
             confirm=confirm,
         )
+        from ..services.governance.audits import install_builtin_audit_templates
+
         with db.unit_of_work() as session:
             first_run.set_up(session, data)
+            install_builtin_audit_templates(session)  # the audit templates, ready to use
         print(
             f"Set up {' '.join(args.provider.split())} with {' '.join(args.home.split())}. "
             f"Sign in as {args.admin.strip()} (administrator) to add staff, homes and users."

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ... import APP_NAME
 from ...services.errors import ServiceError, ValidationError
+from ...services.governance.audits import install_builtin_audit_templates
 from ...services.setup import first_run, homes
 from ...services.setup.homes import HomeInput
 from ...services.setup.people import suggest_username
@@ -265,6 +266,7 @@ class SetUpWizard(QWizard):
         try:
             with self.db.unit_of_work() as session:
                 first_run.set_up(session, data)
+                install_builtin_audit_templates(session)  # the audit templates, ready to use
             with self.db.unit_of_work() as session:
                 self.actor = users.authenticate(session, data.username, data.password)
         except ValidationError as exc:

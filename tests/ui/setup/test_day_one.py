@@ -101,6 +101,10 @@ def test_day_one_from_an_empty_database(qtbot: QtBot, db: Database, tmp_path: Pa
     window.resize(1366, 768)
     window.show()
 
+    # Ready to use: the shipped audit templates are there, so an audit can be recorded.
+    audits = window.tabs.content(window.tab_titles().index("Audits"))
+    assert audits.templates.rowCount() > 0 and audits.new_button.isEnabled()
+
     # --- a second home -----------------------------------------------------------------------
     def add_oak(dialog: HomeDialog) -> None:
         qtbot.keyClicks(dialog.name, "Oak House")
