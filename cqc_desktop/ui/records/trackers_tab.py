@@ -305,7 +305,18 @@ class TrackersTab(QWidget):
             self.new_button,
             why_disabled(self.ctx, Permission.EDIT_PLANS, self.home, "create trackers"),
         )
-        self.edit_button.setEnabled(manager and builtin is False)
+        enable_or_explain(
+            self.edit_button,
+            why_disabled(self.ctx, Permission.EDIT_PLANS, None, "change trackers")
+            or (
+                "A built-in tracker's columns are fixed (reports and measures read them); "
+                "make a New tracker… for different columns."
+                if builtin
+                else ""
+                if builtin is False
+                else "Choose a tracker in the list first."
+            ),
+        )
         self.archive_button.setEnabled(manager and is_tracker)
         self.link_button.setEnabled(manager and is_tracker)
         row_reason = (
