@@ -245,7 +245,12 @@ class PersonDialog(GuardedDialog):
                 if person_id is not None
                 else StaffInput("", home_ids=[home_id] if home_id else [])
             )
-            all_homes = [(h.id, h.name) for h in homes.list_homes(session)]
+            # Open homes, and any archived one the person is still on (so saving keeps it).
+            all_homes = [
+                (h.id, h.name + (" (archived)" if h.archived else ""))
+                for h in homes.list_homes(session, include_archived=True)
+                if not h.archived or h.id in data.home_ids
+            ]
         self.name = QLineEdit(data.name)
         self.job_title = QLineEdit(data.job_title)
         self.job_title.setPlaceholderText("e.g. Senior carer")

@@ -122,3 +122,26 @@ def test_staff_list_add_edit_and_left(qtbot: QtBot, db: Database) -> None:
     dialog.show_left.setChecked(True)
     assert dialog.model.row_at(0).status == "Left"  # …and kept
     assert dialog.left_button.text().replace("&", "") == "Back on the staff list"
+
+
+def test_editing_someone_keeps_an_archived_home_they_work_in(qtbot: QtBot, db: Database) -> None:
+    from cqc_desktop.services.setup import homes
+    from cqc_desktop.services.setup.homes import HomeInput
+    from cqc_desktop.services.setup.staff import StaffInput
+
+    with db.unit_of_work() as s:
+        willow = people.create_service(s, "Willow Court")
+        oak = homes.add_home(s, HomeInput("Oak House"))
+        tom = staff.add_staff(s, StaffInput("Tom Price", "Cook", [willow.id, oak.id]))
+        homes.set_archived(s, oak.id, True)
+        ids = (willow.id, oak.id, tom.id)
+    ctx = AppContext(db, today=lambda: date(2026, 12, 8))
+    dialog = PersonDialog(ctx, ids[2], ids[0])
+    qtbot.addWidget(dialog)
+    shown = [dialog.homes.item(i).text() for i in range(dialog.homes.count())]
+    assert shown == ["Willow Court", "Oak House (archived)"]
+    dialog.job_title.setText("Head cook")
+    with qtbot.waitSignal(dialog.accepted):
+        click(qtbot, dialog.save_button)
+    with db.reading() as s:
+        assert staff.homes_of(s, people.get_person(s, ids[2])) == [ids[0], ids[1]]
