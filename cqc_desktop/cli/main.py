@@ -33,6 +33,17 @@ class UsageError(Exception):
     """Bad arguments, worded for the user."""
 
 
+class NotSetUp(UsageError):
+    """The database has nobody to sign in as yet: only ``setup`` (or ``demo``) may use it."""
+
+    def __init__(self, display: str) -> None:
+        super().__init__(
+            f"{display} has not been set up yet: run  cqc-desktop setup --db {display} "
+            "--provider NAME --home NAME --admin USERNAME  (or open it in the app, which walks "
+            "you through set-up)"
+        )
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -44,6 +55,7 @@ def _iso_date(text: str) -> date:
 # ``register(subparsers, add_db_option)``. Those modules import heavy libraries (ReportLab,
 # openpyxl) inside their handlers, not at the top, so parsing stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
+    "cqc_desktop.cli.setup",
     "cqc_desktop.cli.trust",
     "cqc_desktop.cli.reports",
     "cqc_desktop.cli.records",
@@ -146,11 +158,15 @@ def open_database(location: DataLocation) -> Database:
     return Database(location)
 
 
-def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
+def open_for_command(
+    args: argparse.Namespace, *, before_set_up: bool = False
+) -> tuple[Database, Actor | None]:
     """Open the database a sub-command works on, and who is running it.
 
     Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
-    services check the user's permissions and the audit trail records them.
+    services check the user's permissions and the audit trail records them. A database nobody
+    can sign in to yet is refused (NotSetUp), unless the command itself is what sets it up
+    (``before_set_up``; then the actor is None and the command must allow only that).
     """
     import os
 
@@ -159,7 +175,8 @@ def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
     location = resolve(getattr(args, "db", None))
     db = open_database(location)
     try:
-        return db, _sign_in(db, getattr(args, "user", None) or os.environ.get(ENV_USER, ""))
+        username = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
+        return db, _sign_in(db, username, before_set_up=before_set_up)
     except BaseException:
         db.dispose()
         raise
@@ -169,8 +186,9 @@ ENV_USER = "CQC_DESKTOP_USER"
 ENV_PASSWORD = "CQC_DESKTOP_PASSWORD"
 
 
-def _sign_in(db: Database, username: str) -> Actor | None:
-    """The signed-in user for a command; a database nobody has signed up to yet runs as system."""
+def _sign_in(db: Database, username: str, *, before_set_up: bool = False) -> Actor | None:
+    """The signed-in user for a command. A database nobody can sign in to yet is refused: no
+    command runs on it "as system" with full rights (only set-up, which makes the first user)."""
     import getpass
     import os
 
@@ -178,7 +196,9 @@ def _sign_in(db: Database, username: str) -> Actor | None:
 
     with db.reading() as session:
         if not users.has_users(session):
-            return None
+            if before_set_up:
+                return None
+            raise NotSetUp(db.location.display)
     if not username:
         raise UsageError(
             f"this database has users: say who you are with --user NAME (or set {ENV_USER})"
@@ -206,13 +226,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with discard_on_failure(location):
         db = open_database(location)
         from ..services.demo.loader import seed_demo
+        from ..services.trust.users import DEMO_USERS, create_demo_users
 
         try:
             with db.unit_of_work() as session:
                 summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
+                # The same four sign-in users as --demo (README "Demo sign-in").
+                create_demo_users(session)
         finally:
             db.dispose()
     print(summary.describe())
+    print("Sign in as " + ", ".join(f"{u} / {p}" for u, p, *_ in DEMO_USERS) + ".")
     print(f"Database: {location.display}")
     return 0
 

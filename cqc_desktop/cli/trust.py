@@ -56,6 +56,12 @@ def register(sub: Any, add_db_option: Callable[[argparse.ArgumentParser], None])
         "--role", required=True, choices=["administrator", "manager", "staff", "viewer"]
     )
     add.add_argument("--name", default="", help="the person's full name, as shown in the app")
+    add.add_argument(
+        "--person",
+        default="",
+        metavar="NAME",
+        help="who this is on the staff list (their actions become 'My actions')",
+    )
     add.set_defaults(handler=cmd_users_add)
     reset = users_sub.add_parser("set-password", help="set a new password for a user")
     add_db_option(reset)
@@ -96,7 +102,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise UsageError(f"there is no backup file at {args.file}")
     try:
-        db, actor = open_for_command(args)
+        # A database nobody can sign in to yet may be restored over: that is how a new PC
+        # gets its data back.
+        db, actor = open_for_command(args, before_set_up=True)
     except DatabaseDamaged:
         db, actor = None, None  # a damaged database cannot be signed in to; restoring is the fix
     lock = None
@@ -179,20 +187,39 @@ def _new_password(username: str) -> tuple[str, str]:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
+    from ..services.setup.first_run import has_data
+    from ..services.setup.people import find_person
     from ..services.trust import users
+    from .main import NotSetUp
 
-    db, actor = open_for_command(args)
+    # A database from before sign-in existed (data, but no users) gets its first administrator
+    # here; a new, empty one is set up with `setup` instead.
+    db, actor = open_for_command(args, before_set_up=True)
     try:
+        if actor is None:
+            with db.reading() as session:
+                if not has_data(session):
+                    raise NotSetUp(db.location.display)
+        person_id, person_name = None, ""
+        if args.person:
+            with db.reading() as session:
+                person = find_person(session, args.person)
+                if person is None:
+                    raise UsageError(f"there is nobody called {args.person} on the staff list")
+                person_id, person_name = person.id, person.name
         password, confirm = _new_password(args.username)
         with db.unit_of_work(actor) as session:
-            if actor is None and not users.has_users(session):
+            if actor is None:
                 if args.role != "administrator":
                     raise UsageError("the first user of a database must be an administrator")
                 user = users.create_first_administrator(
                     session, args.username, args.name, password, confirm
                 )
+                user.person_id = person_id
             else:
-                data = users.UserInput(args.username, args.name, args.role)
+                data = users.UserInput(
+                    args.username, args.name or person_name, args.role, person_id
+                )
                 user = users.create_user(session, data, password, confirm)
             print(f"Added {user.username} ({user.role}).")
     finally:

@@ -15,7 +15,7 @@ from .governance import (
     MeetingItem,
     MinuteDraft,
 )
-from .organisation import Person, Service, Setting, User
+from .organisation import Person, PersonHome, Service, Setting, User
 from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
 from .records import HandoverRecord, Incident, LogEntry, Observation, Tracker, TrackerEntry
 
@@ -46,6 +46,7 @@ __all__ = [
     "MinuteDraft",
     "Observation",
     "Person",
+    "PersonHome",
     "Plan",
     "Review",
     "Service",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin
@@ -20,6 +20,9 @@ class Service(IdMixin, TimestampMixin, Base):
     address: Mapped[str] = mapped_column(Text, default="")
     cqc_location_id: Mapped[str] = mapped_column(String(40), default="")
     current_rating: Mapped[str] = mapped_column(String(40), default="Not rated")
+    registered_manager: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    beds: Mapped[int | None] = mapped_column(Integer)
+    service_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     people: Mapped[list[Person]] = relationship(back_populates="service")
@@ -33,17 +36,31 @@ class Person(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "person"
 
-    # None for provider-level people (a nominated individual covers every home).
+    # The home the person is listed under; None for provider-level people (a nominated
+    # individual covers every home). Further homes they work in are PersonHome rows.
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The job title ("Registered manager", "Senior carer"); the column keeps its first name.
     role: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
+    # False once the person has left: kept (they led or did things), but offered for nothing new.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    start_date: Mapped[date | None]
+    leaving_date: Mapped[date | None]
 
     service: Mapped[Service | None] = relationship(back_populates="people")
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.name!r} ({self.role})>"
+
+
+class PersonHome(Base):
+    """A further home a member of staff works in, besides the one they are listed under."""
+
+    __tablename__ = "person_home"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True, index=True)
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..config import resolve
 from ..db import Database, DatabaseProblem
-from ..services.errors import ServiceError
 from . import ui_state
 from .context import AppContext
 from .widgets.lazy_tab import LazyTabWidget
@@ -122,9 +120,11 @@ class MainWindow(QMainWindow):
 
     def _build_trust_menus(self) -> None:
         """Backups, passwords, the idle lock and the Administration menu (see trust_menu.py)."""
+        from .setup.menu import SetupMenus
         from .trust.menu import TrustMenus
 
         self.trust = TrustMenus(self, self.ctx)
+        self.setup_menus = SetupMenus(self, self.ctx, self.trust.admin_menu)
 
     def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
         action = QAction(text, self)
@@ -159,19 +159,11 @@ class MainWindow(QMainWindow):
                 "That file already exists. Choose a new name, or use Open database.",
             )
             return
-        name, ok = QInputDialog.getText(self, "New database", "Name of the care home:")
-        if not ok or not name.strip():
-            return
         db = self._open(path)
         if db is None:
             return
-        from ..services.setup import people
-
-        try:
-            with db.unit_of_work() as session:
-                people.create_service(session, name)
-        except ServiceError as exc:
-            QMessageBox.warning(self, "New database", str(exc))
+        # Nobody can sign in to it yet: the set-up wizard (provider, first home, administrator,
+        # staff list) runs as the sign-in for it (app.after_database_opened).
         self.ctx.replace_database(db)
 
     def open_database(self) -> None:

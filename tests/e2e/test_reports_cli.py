@@ -15,7 +15,13 @@ from pypdf import PdfReader
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # The demo's manager (README "Demo sign-in"): `demo` makes the same users as --demo.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CQC_DESKTOP_USER": "manager",
+        "CQC_DESKTOP_PASSWORD": "manager-demo",
+    }
     env.pop("CQC_DESKTOP_DB", None)
     return subprocess.run(
         [sys.executable, "-m", "cqc_desktop", *args],

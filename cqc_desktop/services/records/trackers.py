@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 from ...config import RESOURCES
 from ...models import Person, Tracker, TrackerEntry
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..setup.people import works_at
 from ..trust.permissions import Permission, require
 from . import derived_measures
 from .common import check_action, check_person, load_json, require_service
@@ -321,11 +322,7 @@ def link_tracker_to_action(session: Session, tracker_id: int, action_id: int | N
 
 def people_index(session: Session, service_id: int) -> PeopleIndex:
     """The home's staff and the provider-level people, for person columns."""
-    rows = session.execute(
-        select(Person.id, Person.name).where(
-            or_(Person.service_id == service_id, Person.service_id.is_(None))
-        )
-    )
+    rows = session.execute(select(Person.id, Person.name).where(works_at(service_id)))
     return PeopleIndex.of((pid, name) for pid, name in rows)
 
 

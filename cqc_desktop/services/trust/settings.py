@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "spc.two_of_three": True,
     "security.idle_lock_minutes": 10,
     "privacy.allow_names": False,
+    "provider.name": "",
+    # Per tracker (id as text): {column key: {value in a file: the tracker's choice}}.
+    "import.value_maps": {},
 }
 
 

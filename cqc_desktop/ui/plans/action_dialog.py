@@ -78,7 +78,17 @@ class ActionDialog(GuardedDialog):
         self.title_edit.setMaxLength(200)
         self.title_edit.setPlaceholderText("What will be done")
         self.description = text_box(3)
-        self.lead = combo_of(staff, blank="Choose the accountable lead…")
+        self.lead = combo_of(
+            staff,
+            blank="Choose the accountable lead…"
+            if staff
+            else "No staff yet — add staff or import your staff list (Administration ▸ Staff)",
+        )
+        if not staff:
+            self.lead.setToolTip(
+                "An action needs one accountable lead from the home's staff list. Add staff in "
+                "Administration ▸ Staff (or ask a manager), then choose the lead here."
+            )
         self.due = DateEdit(today)
         self.due.set_value(today + timedelta(days=DEFAULT_DUE_DAYS))
         self.frequency = combo_of(

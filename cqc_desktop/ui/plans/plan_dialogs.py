@@ -14,6 +14,7 @@ from ...services.plans import plans
 from ...services.plans.codes import CODE_MAX, suggest_code
 from ...services.reference import framework
 from ...services.setup import people
+from .. import ui_state
 from ..context import AppContext
 from ..widgets.forms import (
     Form,
@@ -111,8 +112,10 @@ class PlanDialog(GuardedDialog):
             select_data(self.rating, rating or None)
             self.summary.setPlainText(summary)
         else:
-            if service_id is not None:
-                select_data(self.service, service_id)
+            # The home chosen in the list, else the one last chosen anywhere (remembered).
+            home_id = service_id if service_id is not None else ui_state.last_home()
+            if home_id is not None and self.service.findData(home_id) >= 0:
+                select_data(self.service, home_id)
             self.report_date.set_value(ctx.today())
         if code_fixed:
             self.code_edit.setReadOnly(True)
@@ -195,6 +198,7 @@ class PlanDialog(GuardedDialog):
             report_problem(self, self.windowTitle(), exc)
             return False
         self.plan_id = saved_id
+        ui_state.remember_home(data.service_id)
         self.ctx.sig_data_changed.emit("plan")
         self.sig_saved.emit(saved_id)
         return True

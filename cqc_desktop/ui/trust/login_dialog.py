@@ -103,7 +103,8 @@ class LoginDialog(QDialog):
 
 
 class FirstAdministratorDialog(GuardedDialog):
-    """The first start of a new database: whoever sets it up becomes its administrator."""
+    """A database made before sign-in existed (it has data but no users): whoever opens it
+    first becomes its administrator. A new, empty database gets the set-up wizard instead."""
 
     what = "administrator account"
 
@@ -225,12 +226,20 @@ class ChangePasswordDialog(GuardedDialog):
 
 
 def sign_in(parent: QWidget | None, db: Database, username: str = "") -> Actor | None:
-    """Whoever is at the keyboard, for this database: the first administrator if it has no users
-    yet, otherwise the sign-in dialog. None if they cancelled."""
+    """Whoever is at the keyboard, for this database: the set-up wizard for a new one, the first
+    administrator for one made before sign-in existed (data but no users), otherwise the sign-in
+    dialog. None if they cancelled."""
+    from ...services.setup.first_run import has_data
     from ...services.trust import users
 
     with db.reading() as session:
         first = not users.has_users(session)
+        new = first and not has_data(session)
+    if new:
+        from ..setup.wizard import SetUpWizard
+
+        wizard = SetUpWizard(db, parent)
+        return wizard.actor if wizard.exec() == QDialog.DialogCode.Accepted else None
     dialog: LoginDialog | FirstAdministratorDialog = (
         FirstAdministratorDialog(db, parent) if first else LoginDialog(db, parent, username)
     )

@@ -223,11 +223,23 @@ class UserEditDialog(GuardedDialog):
                     f"{person.name} — {person.role}" if person.role else person.name, person.id
                 )
         select_data(self.person, row.person_id if row else None)
+        if row is None:
+            # A new user is usually someone on the staff list: picking them fills in the rest.
+            self.person.currentIndexChanged.connect(self._person_picked)
         self.active = QCheckBox("Can sign in")
         self.active.setChecked(row.active if row else True)
         self.password = password_box("Password")
         self.confirm = password_box("Password again")
         self.form = Form()
+        staff_hint = (
+            "Links the user to their entry on the staff list: their own actions show under "
+            "My actions, and forms suggest them."
+            if self.person.count() > 1
+            else "No staff yet — add staff or import your staff list (Administration ▸ Staff), "
+            "then link the user to their entry."
+        )
+        if row is None:
+            self.form.add_field("person", "Staff &record:", self.person, hint=staff_hint)
         self.form.add_field(
             "username", "&Username:", self.username, hint="No spaces, e.g. sam.patel."
         )
@@ -241,12 +253,8 @@ class UserEditDialog(GuardedDialog):
         role_box.setFocusProxy(self.role)
         self.form.add_field("role", "&Role:", role_box)
         self.role.setAccessibleName("Role")
-        self.form.add_field(
-            "person",
-            "Staff &record:",
-            self.person,
-            hint="Links the user to their entry on the staff list, so forms can suggest them.",
-        )
+        if row is not None:
+            self.form.add_field("person", "Staff &record:", self.person, hint=staff_hint)
         self.form.add_field("active", "", self.active)
         if row is None:
             self.form.add_field(
@@ -264,6 +272,21 @@ class UserEditDialog(GuardedDialog):
         self._show_role()
         self.setMinimumWidth(520)
         self.mark_clean()
+
+    def _person_picked(self) -> None:
+        person_id = self.person.currentData()
+        if person_id is None:
+            return
+        name = self.person.currentText().split(" — ")[0]
+        if not self.display_name.text().strip() or self.display_name.text() == self._filled:
+            self.display_name.setText(name)
+            self._filled = name
+        if not self.username.text().strip() or self.username.text() == self._filled_user:
+            self._filled_user = people.suggest_username(name)
+            self.username.setText(self._filled_user)
+
+    _filled = ""
+    _filled_user = ""
 
     def _show_role(self) -> None:
         self.role_text.setText(_role_text(str(self.role.currentData())))

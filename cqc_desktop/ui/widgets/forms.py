@@ -250,6 +250,9 @@ class Form(QFormLayout):
     def error_label(self, key: str) -> ErrorLabel:
         return self._fields[key][1]
 
+    def has_field(self, key: str) -> bool:
+        return key in self._fields
+
     def clear_errors(self) -> None:
         for _widget, error in self._fields.values():
             error.set_error("")
