@@ -146,8 +146,11 @@ def open_database(location: DataLocation) -> Database:
     return Database(location)
 
 
-def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
-    """Open the database a sub-command works on, and who is running it.
+def open_for_command(
+    args: argparse.Namespace, *, reading: bool = False
+) -> tuple[Database, Actor | None]:
+    """Open the database a sub-command works on, and who is running it. ``reading`` commands
+    (check, export, report, backup) still work on a read-only or busy file.
 
     Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
     services check the user's permissions and the audit trail records them.
@@ -159,7 +162,8 @@ def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
     location = resolve(getattr(args, "db", None))
     db = open_database(location)
     try:
-        return db, _sign_in(db, getattr(args, "user", None) or os.environ.get(ENV_USER, ""))
+        username = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
+        return db, _sign_in(db, username, reading=reading)
     except BaseException:
         db.dispose()
         raise
@@ -169,15 +173,18 @@ ENV_USER = "CQC_DESKTOP_USER"
 ENV_PASSWORD = "CQC_DESKTOP_PASSWORD"
 
 
-def _sign_in(db: Database, username: str) -> Actor | None:
+def _sign_in(db: Database, username: str, *, reading: bool = False) -> Actor | None:
     """The signed-in user for a command; a database nobody has signed up to yet runs as system."""
     import getpass
     import os
 
-    from ..services.trust import users
+    from ..db import DatabaseProblem, StorageProblem
+    from ..services.trust import anchors, users
 
     with db.reading() as session:
         if not users.has_users(session):
+            if anchors.locked_without_users(session, db.location):
+                raise DatabaseProblem(anchors.LOCKED_WITHOUT_USERS)
             return None
     if not username:
         raise UsageError(
@@ -189,8 +196,15 @@ def _sign_in(db: Database, username: str) -> Actor | None:
             password = getpass.getpass(f"Password for {username}: ")
         except EOFError:
             raise UsageError(f"no password given (type it, or set {ENV_PASSWORD})") from None
-    with db.unit_of_work() as session:
-        return users.authenticate(session, username, password)
+    try:
+        with db.unit_of_work() as session:
+            return users.authenticate(session, username, password)
+    except StorageProblem:
+        if not reading:
+            raise
+    # A read-only or busy file: check the password without writing the sign-in time.
+    with db.reading() as session:
+        return users.authenticate(session, username, password, record_sign_in=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

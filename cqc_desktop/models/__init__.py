@@ -14,8 +14,9 @@ from .governance import (
     MeetingAddendum,
     MeetingItem,
     MinuteDraft,
+    Withdrawal,
 )
-from .organisation import Person, Service, Setting, User
+from .organisation import Person, RecoveryCode, Service, Setting, SignInThrottle, User
 from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
 from .records import HandoverRecord, Incident, LogEntry, Observation, Tracker, TrackerEntry
 
@@ -46,11 +47,14 @@ __all__ = [
     "Observation",
     "Person",
     "Plan",
+    "RecoveryCode",
     "Review",
     "Service",
     "Setting",
+    "SignInThrottle",
     "Tracker",
     "TrackerEntry",
     "User",
+    "Withdrawal",
     "utcnow",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ...models import Action, Finding, FindingStatement, Plan
 from ..plans.evidence import sha256_of
 from ..reference import framework
+from ..trust.anchors import Anchor, take_anchor
 from .common import ActionLine, HomeInfo, action_lines, get_home
 from .evidence import (
     AttachmentLine,
@@ -92,6 +93,7 @@ class InspectionPack:
     key_questions: tuple[KeyQuestionSection, ...]
     evidence_index: tuple[AttachmentLine, ...]
     evidence_count: int
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
 
 def inspection_pack(
@@ -124,6 +126,7 @@ def inspection_pack(
         .order_by(Plan.report_date, Plan.id)
     ).all()
     return InspectionPack(
+        audit_anchor=take_anchor(session, "printed the inspection pack"),
         home=home,
         as_of=today,
         framework_title=f"{fw.title} ({fw.version})",

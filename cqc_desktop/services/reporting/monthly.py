@@ -18,6 +18,7 @@ from ...models import Evidence, Incident, Observation, Person
 from ...models.enums import ActionStatus, Outcome
 from ..records.incidents import learning_within_days
 from ..reference import TRIANGULATION_STRANDS, source_types
+from ..trust.anchors import Anchor, take_anchor
 from .common import (
     ActionLine,
     HomeInfo,
@@ -124,6 +125,7 @@ class MonthlyReport:
     escalations: tuple[EscalationLine, ...]
     gaps: tuple[ProgressGap, ...]
     priorities: tuple[Priority, ...]
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def open_actions(self) -> list[ActionLine]:
@@ -226,6 +228,7 @@ def monthly_report(session: Session, service_id: int, period: Period, today: dat
         escalations=tuple(escalations(session, service_id, period)),
         gaps=tuple(gaps),
         priorities=(),
+        audit_anchor=take_anchor(session, "printed the monthly QA report"),
     )
     # Priorities read the rest of the report, so they are worked out last.
     steps = open_steps(session, lines, _next_month_end(period))

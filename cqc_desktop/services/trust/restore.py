@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from ...config import DataLocation
 from ...migrations import KNOWN_REVISIONS
+from ..errors import NotAllowed
+from . import anchors
 from .audit_verify import ChainReport, verify_chain
 from .backups import (
     ATTACHMENTS,
@@ -39,6 +41,8 @@ from .backups import (
     sqlite_file,
     summarise_counts,
 )
+from .permissions import Actor, Permission
+from .users import ever_had_users, has_users, password_matches
 
 
 @dataclass
@@ -197,19 +201,41 @@ def latest_good_backup(location: DataLocation) -> BackupFile | None:
 # --- restoring -------------------------------------------------------------------------------------
 
 
-def restore(location: DataLocation, source: Path, *, now: datetime | None = None) -> RestoreReport:
-    """Replace the database (and fill in attachments) from a backup.
+ONLY_ADMIN = "Only an administrator can restore a backup."
+
+
+def restore(
+    location: DataLocation,
+    source: Path,
+    *,
+    actor: Actor | None,
+    backup_sign_in: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> RestoreReport:
+    """Replace the database (and fill in attachments) from a backup. An administrator's act:
+
+    - ``actor`` is the administrator signed in to the current database; or
+    - when the current database is too damaged to sign in to, ``backup_sign_in`` (username,
+      password) must match an active administrator *inside the backup* being restored;
+    - with neither, only a database that has never had users may be restored over.
 
     The caller must have closed its own connections (``Database.dispose``) and hold the instance
     lock, so no copy of the app is working on the file meanwhile.
     """
+    if actor is not None and not actor.can(Permission.MANAGE):
+        raise NotAllowed(ONLY_ADMIN)
     live = sqlite_file(location)
     live.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=live.parent, prefix=".restore-") as tmp:
         checked = unpack_and_check(source, Path(tmp))
+        if actor is None:
+            _check_restorer(location, checked.db_file, backup_sign_in)
         kept, damaged = _keep_current(location, now or datetime.now())
+        anchor = anchors.anchor_of_file(checked.db_file, anchors.RESTORED, now=now)
         _replace(checked.db_file, live, fresh=damaged or not live.exists())
         restored = _put_attachments(checked.attachments, location.attachments_dir)
+    # Anchors taken before this moment describe the trail that has just been replaced on purpose.
+    anchors.append(location, anchor)
     made_at = str(checked.manifest.get("made_at") or "")
     try:
         made_text = datetime.fromisoformat(made_at).strftime("%d/%m/%Y at %H:%M")
@@ -227,13 +253,54 @@ def restore(location: DataLocation, source: Path, *, now: datetime | None = None
     )
 
 
+def _check_restorer(
+    location: DataLocation, backup_db: Path, sign_in: tuple[str, str] | None
+) -> None:
+    """No signed-in administrator: the person must be an administrator of the backup, unless
+    neither the backup nor the current database was ever protected by a sign-in."""
+    admins = _administrators(backup_db)
+    if sign_in is not None:
+        username, password = sign_in
+        stored = admins.get(username.strip().lower())
+        if stored is None or not password_matches(password, stored):
+            raise NotAllowed(
+                "That is not the username and password of an administrator in this backup, so "
+                "it has not been restored."
+            )
+        return
+    live = sqlite_file(location)
+    if admins or _administrators(live) or anchors.ever_protected(location):
+        raise NotAllowed(
+            f"{ONLY_ADMIN} Sign in as an administrator (of this backup, if the current database "
+            "is too damaged to sign in to)."
+        )
+
+
+def _administrators(path: Path) -> dict[str, str]:
+    """Active administrators in a database file, username (lower case) → password hash."""
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        try:
+            rows = conn.execute(
+                "SELECT username, password_hash FROM app_user "
+                "WHERE role = 'administrator' AND active"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {str(u).lower(): str(h) for u, h in rows}
+
+
 def _keep_current(location: DataLocation, now: datetime) -> tuple[Path | None, bool]:
     """Back up the current database first; a damaged one is moved aside whole instead."""
     live = sqlite_file(location)
     if not live.exists():
         return None, False
     try:
-        return create_backup(location, kind="before-restore", now=now).path, False
+        return create_backup(location, kind="before-restore", now=now, actor=None).path, False
     except BackupProblem:
         if _readable(live):
             raise  # healthy but could not be copied (full disk...): do not touch it
@@ -322,6 +389,19 @@ class CheckReport:
         return " ".join(self.problems)
 
 
+def _backup_anchors(location: DataLocation) -> list[tuple[str, anchors.Anchor]]:
+    """The anchor in each backup's manifest (backups made by older versions have none)."""
+    out = []
+    for backup in list_backups(location.backups_dir):
+        try:
+            raw = read_manifest(backup.path).get("audit_anchor")
+            if isinstance(raw, dict):
+                out.append((backup.path.name, anchors.Anchor(**raw)))
+        except (BackupProblem, TypeError, ValueError):
+            continue
+    return out
+
+
 def check_database(session: Session, location: DataLocation) -> CheckReport:
     """Integrity check, audit-chain verification and every attachment's SHA-256."""
     from ...models import Attachment
@@ -338,6 +418,10 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
     chain = verify_chain(session)
     if not chain.ok:
         problems.append(chain.problem)
+    found = [("", a) for a in anchors.read_anchors(location)] + _backup_anchors(location)
+    problems += anchors.compare_with_anchors(session, found)
+    if not has_users(session) and (ever_had_users(session) or any(a.protected for _, a in found)):
+        problems.append(anchors.LOCKED_WITHOUT_USERS)
     checked = 0
     rows = session.execute(
         select(Attachment.id, Attachment.original_name, Attachment.stored_name, Attachment.sha256)
