@@ -70,6 +70,7 @@ from ..plans.plans import FindingInput, PlanInput, create_finding, create_plan
 from ..records.logs import add_log_entry, observation_prompts, record_observation
 from ..records.trackers import add_tracker_entry, install_builtin_trackers
 from ..setup.people import create_person, create_service
+from ..trust.permissions import Permission, require
 from . import scenarios
 
 SEED = 2026
@@ -248,6 +249,7 @@ def _week_starts(today: date) -> list[date]:
 
 def seed_demo(session: Session, today: date, attachments_dir: Path | None = None) -> DemoSummary:
     """Fill an empty database with the demo home. Raises DatabaseNotEmpty if any home exists."""
+    require(session, Permission.MANAGE)
     if session.scalar(select(func.count()).select_from(Service)):
         raise DatabaseNotEmpty()
     service = create_service(

@@ -148,6 +148,7 @@ def attach_file(
     session: Session, evidence: Evidence, source: Path, attachments_dir: Path
 ) -> Attachment:
     """Copy the file into the managed folder (never link to the original, which may move)."""
+    require(session, Permission.RECORD)
     stored = f"{evidence.collected_on:%Y}/{uuid.uuid4().hex[:12]}-{safe_file_name(source.name)}"
     target = attachments_dir / stored
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
+from ..trust.permissions import Permission, require
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
 from .trackers import date_column, get_tracker, people_index
@@ -361,6 +362,7 @@ def import_rows(
     """Check, then insert every valid row in one go. Raises ``ImportRejected`` (and writes
     nothing) when a row is invalid, unless ``only_valid`` is set. ``checked`` is the result of
     ``check_import`` for the same sheet and mapping, when the preview has already made it."""
+    require(session, Permission.RECORD)
     check = checked or check_import(session, tracker_id, sheet, mapping, progress)
     if check.bad_rows and not only_valid:
         raise ImportRejected(check)

@@ -42,6 +42,7 @@ def install_builtin_trackers(session: Session, service_id: int) -> list[Tracker]
 
     Running it again adds nothing. Returns the home's tracker for every definition.
     """
+    require(session, Permission.EDIT_PLANS)
     require_service(session, service_id)
     existing = {
         t.key: t

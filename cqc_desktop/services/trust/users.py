@@ -516,6 +516,7 @@ def _demo_hash(username: str, password: str) -> str:
 
 def create_demo_users(session: Session) -> list[User]:
     """One user per role for the demo (see README "Demo sign-in"). Skips names already taken."""
+    require(session, Permission.MANAGE)
     made = []
     for username, password, role, display, person_name in DEMO_USERS:
         if find_user(session, username) is not None:
