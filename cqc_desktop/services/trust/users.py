@@ -40,6 +40,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
 # one account does not lock everyone else out.
 FREE_FAILURES = 5
 FIRST_WAIT = timedelta(seconds=30)
+RECOVERY_KEY = "(recovery code)"
 MAX_WAIT = timedelta(minutes=15)
 
 
@@ -270,7 +271,9 @@ def recover_administrator(
     up; a new one is returned (show it once, like the first). Raises SignInFailed if the code is
     wrong (counted like a wrong password)."""
     user = find_user(session, username) if username.strip() else None
-    _check_throttle(session, username)
+    # Guessing codes is throttled on its own (an administrator locked out by wrong passwords
+    # can still recover), and for every username at once.
+    _check_throttle(session, RECOVERY_KEY)
     wanted = code.strip().upper().replace(" ", "")
     valid = [
         row
@@ -278,7 +281,7 @@ def recover_administrator(
         if password_matches(wanted, row.code_hash)
     ]
     if not valid or user is None or user.role != Role.ADMINISTRATOR.value:
-        _failed(session, username)
+        _failed(session, RECOVERY_KEY)
     p = Problems()
     check_password_rules(p, "password", password, user.username)  # type: ignore[union-attr]
     if password != confirm:
@@ -289,6 +292,7 @@ def recover_administrator(
     user.password_hash = hash_password(password)
     user.active = True
     _clear_throttle(session, username)
+    _clear_throttle(session, RECOVERY_KEY)
     session.flush()
     return user, issue_recovery_code(session)
 
