@@ -24,6 +24,7 @@ from ...config import DataLocation
 from ...migrations import KNOWN_REVISIONS
 from ..errors import NotAllowed
 from . import anchors
+from .audit_replay import StateReport, verify_state
 from .audit_verify import ChainReport, verify_chain
 from .backups import (
     ATTACHMENTS,
@@ -375,6 +376,8 @@ class CheckReport:
     chain: ChainReport
     attachments_checked: int
     problems: list[str]
+    state: StateReport | None = None
+    anchors_compared: int = 0
 
     @property
     def ok(self) -> bool:
@@ -382,8 +385,10 @@ class CheckReport:
 
     def describe(self) -> str:
         if self.ok:
+            state = f" {self.state.describe()}" if self.state is not None else ""
             return (
-                f"Database integrity: ok. {self.chain.describe()} "
+                f"Database integrity: ok. {self.chain.describe()}{state} "
+                f"It matches all {self.anchors_compared:,} anchor(s) kept outside the database. "
                 f"{self.attachments_checked:,} attached file(s) present and unaltered."
             )
         return " ".join(self.problems)
@@ -418,6 +423,9 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
     chain = verify_chain(session)
     if not chain.ok:
         problems.append(chain.problem)
+    state = verify_state(session)
+    if not state.ok:
+        problems.append(state.describe())
     found = [("", a) for a in anchors.read_anchors(location)] + _backup_anchors(location)
     problems += anchors.compare_with_anchors(session, found)
     if not has_users(session) and (ever_had_users(session) or any(a.protected for _, a in found)):
@@ -438,4 +446,4 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
             )
         else:
             checked += 1
-    return CheckReport(integrity, chain, checked, problems)
+    return CheckReport(integrity, chain, checked, problems, state, len(found))

@@ -403,3 +403,27 @@ def test_attack_delete_every_user_to_remove_the_sign_in(
         assert not users.ever_had_users(s)
         assert anchors.locked_without_users(s, again.location)
     again.dispose()
+
+
+# --- 6. rows changed behind the trail's back --------------------------------------------------------
+
+
+def test_attack_change_a_role_or_a_title_directly_in_the_file(
+    db: Database, team: dict[str, Actor]
+) -> None:
+    _tracker_row(db, team["zoe"])
+    assert _problems(db) == []
+    _raw(db, "UPDATE app_user SET role = 'administrator' WHERE username = 'lukasz'")
+    _raw(db, "UPDATE service SET name = 'Somewhere else' WHERE id = 1")
+    _raw(
+        db,
+        "INSERT INTO person (name, role, email, active, created_at, updated_at) "
+        "VALUES ('Ghost', '', '', 1, '2026-11-26', '2026-11-26')",
+    )
+    _raw(db, "DELETE FROM tracker_entry")
+    (line,) = [p for p in _problems(db) if "outside CQC Desktop" in p]
+    lukasz = team["lukasz"].user_id
+    assert f"User {lukasz}: role is 'administrator' but its audit trail says 'staff'" in line
+    assert "Service 1: name is 'Somewhere else' but its audit trail says 'Willow Court'" in line
+    assert "has no audit trail (added directly to the file)" in line
+    assert "TrackerEntry 1 has gone without a delete in its audit trail" in line

@@ -267,6 +267,7 @@ DECISIONS: dict[str, frozenset[Role]] = {
     "trust.audit_history.record_types": READ,
     "trust.audit_history.trail_size": READ,
     "trust.audit_verify.verify_chain": READ,
+    "trust.audit_replay.verify_state": READ,
     "trust.permissions.current_actor": READ,
     "trust.permissions.can": READ,
     "trust.permissions.who": READ,
