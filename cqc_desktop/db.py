@@ -223,6 +223,10 @@ class Database:
         self.schema_status = ensure_schema(self.engine, location)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.lock: InstanceLock | None = None
+        if location.sqlite_path is not None:
+            from .services.trust.backups import remove_stale_work_folders
+
+            remove_stale_work_folders(location)
         self.warnings: list[str] = self._environment_warnings()
 
     def _environment_warnings(self) -> list[str]:

@@ -40,6 +40,11 @@ def register(sub: Any, add_db_option: Callable[[argparse.ArgumentParser], None])
         "check", help="check the database, the audit trail and the attached files for damage"
     )
     add_db_option(check)
+    check.add_argument(
+        "--tidy",
+        action="store_true",
+        help="move attachment files no record refers to into the quarantine folder (administrator)",
+    )
     check.set_defaults(handler=cmd_check)
 
     users = sub.add_parser("users", help="list, add or change the people who sign in")
@@ -165,18 +170,24 @@ def _backup_credentials(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..services.trust.restore import check_database
+    from ..services.trust.restore import check_database, tidy_orphans
 
     db, actor = open_for_command(args, reading=True)
     try:
         with db.reading() as session:
             _as(session, actor)
+            if args.tidy:
+                require(session, Permission.MANAGE)
             report = check_database(session, db.location)
     finally:
         db.dispose()
     if not report.ok:
         raise DatabaseProblem(report.problems[0])
     print(report.describe())
+    if args.tidy:
+        moved = tidy_orphans(db.location, report.orphans, actor=actor)
+        if moved is not None:
+            print(f"Moved {len(report.orphans):,} file(s) that no record refers to into {moved}.")
     return 0
 
 

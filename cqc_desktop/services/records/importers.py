@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
@@ -347,6 +348,22 @@ class ImportResult:
     skipped: int  # invalid rows left out because the user chose "only valid rows"
 
 
+def _refuse_a_damaged_file(session: Session) -> None:
+    """Thousands of rows written into a damaged SQLite file could make it worse and would be
+    lost with it: check it first (SQLite's quick check reads every page once)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    try:
+        result = session.connection().exec_driver_sql("PRAGMA quick_check").scalar()
+    except DatabaseError as exc:
+        result = str(getattr(exc, "orig", exc))
+    if result != "ok":
+        raise ServiceError(
+            "The database file is damaged, so nothing has been imported. Restore the latest "
+            f"good backup (File ▸ Restore…) and import again. (SQLite says: {result})"
+        )
+
+
 def import_rows(
     session: Session,
     tracker_id: int,
@@ -363,6 +380,7 @@ def import_rows(
     nothing) when a row is invalid, unless ``only_valid`` is set. ``checked`` is the result of
     ``check_import`` for the same sheet and mapping, when the preview has already made it."""
     require(session, Permission.RECORD)
+    _refuse_a_damaged_file(session)
     check = checked or check_import(session, tracker_id, sheet, mapping, progress)
     if check.bad_rows and not only_valid:
         raise ImportRejected(check)

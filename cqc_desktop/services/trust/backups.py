@@ -168,6 +168,40 @@ _MADE_BY = {
 }
 
 
+STALE_AFTER = 3600  # seconds: no backup or restore takes an hour, so older work folders are litter
+
+
+def remove_stale_work_folders(location: DataLocation, *, now: float | None = None) -> list[Path]:
+    """Remove what a backup or restore killed part-way left behind: its ``.backup-*`` or
+    ``.restore-*`` work folder and ``*.partial`` files, once they are an hour old (a younger one
+    may belong to a command running now). Run at start; returns what was removed."""
+    import time
+
+    if location.sqlite_path is None:
+        return []
+    cutoff = (now if now is not None else time.time()) - STALE_AFTER
+    removed = []
+    for folder in {location.sqlite_path.parent, location.backups_dir}:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            litter = path.name.startswith((".backup-", ".restore-")) and path.is_dir()
+            partial = path.name.endswith(".partial") and path.is_file()
+            try:
+                if not (litter or partial) or path.stat().st_mtime > cutoff:
+                    continue
+                if litter:
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
 def create_backup(
     location: DataLocation,
     target: Path | None = None,

@@ -378,6 +378,7 @@ class CheckReport:
     problems: list[str]
     state: StateReport | None = None
     anchors_compared: int = 0
+    orphans: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -390,8 +391,55 @@ class CheckReport:
                 f"Database integrity: ok. {self.chain.describe()}{state} "
                 f"It matches all {self.anchors_compared:,} anchor(s) kept outside the database. "
                 f"{self.attachments_checked:,} attached file(s) present and unaltered."
-            )
+            ) + self.describe_orphans()
         return " ".join(self.problems)
+
+    def describe_orphans(self) -> str:
+        if not self.orphans:
+            return ""
+        listed = ", ".join(self.orphans[:5]) + (" …" if len(self.orphans) > 5 else "")
+        return (
+            f"\n{len(self.orphans):,} file(s) in the attachments folder belong to no record "
+            f"(left by a save that failed, or added by hand): {listed}. An administrator can "
+            "move them to the quarantine folder with check --tidy."
+        )
+
+
+QUARANTINE = "quarantine"
+
+
+def orphan_attachments(location: DataLocation, stored_names: set[str]) -> list[str]:
+    """Files in the attachments folder that no attachment record names (relative, sorted)."""
+    folder = location.attachments_dir
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(folder).as_posix()
+            if rel not in stored_names:
+                out.append(rel)
+    return sorted(out)
+
+
+def tidy_orphans(
+    location: DataLocation, orphans: list[str], *, actor: Actor | None, now: datetime | None = None
+) -> Path | None:
+    """Move files no record refers to into ``quarantine/<when>/`` beside the attachments (an
+    administrator's act; nothing is deleted). Returns the folder, or None if there was nothing."""
+    if actor is not None and not actor.can(Permission.MANAGE):
+        raise NotAllowed("Only an administrator can tidy the attachments folder.")
+    if not orphans:
+        return None
+    target = location.data_dir / QUARANTINE / f"{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    for rel in orphans:
+        safe = safe_relative(rel)
+        if safe is None:
+            continue
+        destination = target / safe
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(location.attachments_dir / safe), str(destination))
+    return target
 
 
 def _backup_anchors(location: DataLocation) -> list[tuple[str, anchors.Anchor]]:
@@ -434,6 +482,7 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
     rows = session.execute(
         select(Attachment.id, Attachment.original_name, Attachment.stored_name, Attachment.sha256)
     ).all()
+    orphans = orphan_attachments(location, {str(r[2]) for r in rows})
     for _id, original, stored, sha in rows:
         rel = safe_relative(stored)
         path = location.attachments_dir / rel if rel is not None else None
@@ -446,4 +495,4 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
             )
         else:
             checked += 1
-    return CheckReport(integrity, chain, checked, problems, state, len(found))
+    return CheckReport(integrity, chain, checked, problems, state, len(found), orphans)

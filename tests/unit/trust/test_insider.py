@@ -427,3 +427,118 @@ def test_attack_change_a_role_or_a_title_directly_in_the_file(
     assert "Service 1: name is 'Somewhere else' but its audit trail says 'Willow Court'" in line
     assert "has no audit trail (added directly to the file)" in line
     assert "TrackerEntry 1 has gone without a delete in its audit trail" in line
+
+
+# --- 7. no writing into a damaged file, no litter ------------------------------------------------
+
+
+def test_attack_import_thousands_of_rows_into_a_damaged_file(
+    db: Database, team: dict[str, Actor]
+) -> None:
+    from cqc_desktop.services.errors import ServiceError
+    from cqc_desktop.services.records import importers
+
+    tracker_id, _ = _tracker_row(db, team["zoe"])
+    with db.unit_of_work(team["zoe"]) as s:  # a table the import never reads, to be spoiled
+        trackers.withdraw_tracker_entry(s, _, "Filler " * 600)
+    path = db.location.sqlite_path
+    assert path is not None
+    db.dispose()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'withdrawal'"
+        ).fetchone()[0]
+    with path.open("r+b") as f:  # what a failing disk does to one page
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * page_size)
+    damaged = Database(db.location)
+    with damaged.reading() as s:
+        columns = trackers.get_tracker(s, tracker_id).columns
+    headers = [c["label"] for c in columns]
+    values = {
+        "date": "25/11/2026",
+        "shift": "late",
+        "medicine_round": "Evening round",
+        "time_due": "18:00",
+        "time_given": "18:40",
+        "minutes_late": "40",
+        "reason": "Agency nurse",
+        "recorded_by": "priya shah",
+    }
+    sheet = importers.Sheet("rows", headers, [(2, [values.get(c["key"], "") for c in columns])])
+    mapping = importers.guess_mapping(columns, headers)
+    refused = pytest.raises(ServiceError, match="damaged, so nothing has been imported")
+    with refused, damaged.unit_of_work(team["zoe"]) as s:
+        importers.import_rows(s, tracker_id, sheet, mapping)
+    damaged.dispose()
+
+
+def test_a_backup_killed_part_way_leaves_no_folder_after_the_next_start(db: Database) -> None:
+    import os
+
+    path = db.location.sqlite_path
+    assert path is not None
+    db.location.backups_dir.mkdir(parents=True, exist_ok=True)
+    stale = db.location.backups_dir / ".backup-killed"
+    (stale / "inner").mkdir(parents=True)
+    old_restore = path.parent / ".restore-killed"
+    old_restore.mkdir()
+    partial = db.location.backups_dir / "x.zip.partial"
+    partial.write_bytes(b"half")
+    running = db.location.backups_dir / ".backup-running-now"
+    running.mkdir()
+    two_hours_ago = os.path.getmtime(running) - 7200
+    for p in (stale, old_restore, partial):
+        os.utime(p, (two_hours_ago, two_hours_ago))
+    db.dispose()
+    Database(db.location).dispose()
+    assert not stale.exists() and not old_restore.exists() and not partial.exists()
+    assert running.exists()  # a backup that may still be running is left alone
+
+
+def test_a_full_disk_while_attaching_leaves_no_partial_file(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from cqc_desktop.services.plans import evidence as evidence_service
+
+    source = tmp_path / "mar-chart.pdf"
+    source.write_bytes(b"%PDF-1.4 " * 1000)
+
+    def full_disk(src: Path, dst: Path) -> None:
+        Path(dst).write_bytes(b"%PDF-1.4 half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(evidence_service.shutil, "copyfile", full_disk)
+
+    class _Evidence:
+        id = 1
+        collected_on = __import__("datetime").date(2026, 11, 26)
+
+    from cqc_desktop.db import StorageProblem
+
+    with pytest.raises(StorageProblem, match="disk is full"), db.unit_of_work() as s:
+        evidence_service.attach_file(s, _Evidence(), source, db.location.attachments_dir)  # type: ignore[arg-type]
+    assert [p for p in db.location.attachments_dir.rglob("*") if p.is_file()] == []
+
+
+def test_check_lists_files_no_record_refers_to_and_an_administrator_tidies_them(
+    db: Database, team: dict[str, Actor]
+) -> None:
+    from cqc_desktop.services.trust.restore import tidy_orphans
+
+    stray = db.location.attachments_dir / "2026" / "left-behind.pdf"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"stray")
+    with db.reading() as s:
+        report = check_database(s, db.location)
+    assert report.ok and report.orphans == ["2026/left-behind.pdf"]
+    assert "belong to no record" in report.describe()
+    with pytest.raises(NotAllowed):
+        tidy_orphans(db.location, report.orphans, actor=team["zoe"])
+    moved = tidy_orphans(db.location, report.orphans, actor=team["admin"])
+    assert moved is not None and (moved / "2026" / "left-behind.pdf").read_bytes() == b"stray"
+    assert not stray.exists()
