@@ -307,8 +307,8 @@ class TrackerGrid(QTableView):
             answer = ask_reason(
                 self,
                 "Withdraw row",
-                "Why is this row being withdrawn? (It is kept, with your reason, in the "
-                "withdrawals register, and leaves the measures worked out from this tracker.)",
+                "Why is this row being withdrawn?\n\nIt is kept, with your reason, in the "
+                "withdrawals register,\nand leaves the measures worked out from this tracker.",
             )
             if answer is None:
                 return

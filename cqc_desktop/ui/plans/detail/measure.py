@@ -366,8 +366,8 @@ class MeasurePanel(QWidget):
         reason = ask_reason(
             self,
             "Withdraw point",
-            f"Why is the point for {item.text()} being withdrawn? (It is kept, with your "
-            "reason, in the withdrawals register.)",
+            f"Why is the point for {item.text()} being withdrawn?\n\nIt is kept, with your "
+            "reason, in the withdrawals register.",
         )
         if reason is None:
             return
