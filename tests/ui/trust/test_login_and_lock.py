@@ -379,6 +379,40 @@ def test_an_administrator_adds_a_user_through_the_dialog(
         assert sam is not None and not sam.active
 
 
+def test_an_administrator_unlocks_a_user_who_guessed_too_often(
+    qtbot: QtBot, demo_users: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(users.FREE_FAILURES):
+        wrong = pytest.raises((users.SignInFailed, users.SignInLocked))
+        with wrong, demo_users.unit_of_work() as s:
+            users.authenticate(s, "staff", "not my password")
+    dialog = LoginDialog(demo_users, username="staff")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.password, "staff-demo")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    assert "Try again after" in dialog.error.text() and dialog.actor is None
+
+    admin = sign_in(demo_users, "admin")
+    listing = UsersDialog(context(demo_users, admin))
+    qtbot.addWidget(listing)
+    said: list[str] = []
+    monkeypatch.setattr(users_dialog, "inform", lambda _p, _t, text: said.append(text))
+    own = next(
+        i for i in range(listing.model.rowCount()) if listing.model.row_at(i).id == admin.user_id
+    )
+    listing.table.selectRow(own)
+    assert not listing.toggle_button.isEnabled()  # never your own account
+    staff = next(
+        i for i in range(listing.model.rowCount()) if listing.model.row_at(i).username == "staff"
+    )
+    listing.table.selectRow(staff)
+    listing.unlock_button.click()
+    assert said == ["staff can sign in again now."]
+    qtbot.keyClicks(dialog.password, "staff-demo")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+
+
 def test_history_and_the_audit_trail_view(qtbot: QtBot, demo_users: Database) -> None:
     admin = sign_in(demo_users, "admin")
     ctx = context(demo_users, admin)
