@@ -155,3 +155,23 @@ def test_attack_cut_the_trail_and_its_head_in_the_file(protected: tuple[Path, st
         conn.execute("DELETE FROM audit_chain_head")
     line = one_line_error(as_office(path, "check"), "chain head is missing")
     assert "Traceback" not in line
+
+
+def test_check_works_while_another_program_holds_the_database(
+    protected: tuple[Path, str],
+) -> None:
+    """A read-only command signs in without needing to write the sign-in time."""
+    path, _code = protected
+    holder = sqlite3.connect(path, timeout=1)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another program is in the middle of writing
+        holder.execute("UPDATE app_user SET display_name = display_name")
+        checked = as_office(path, "check")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert checked.returncode == 0, checked.stderr
+    assert "Audit trail verified" in checked.stdout
+    with closing(sqlite3.connect(path)) as conn:
+        (seen,) = conn.execute("SELECT last_login FROM app_user").fetchone()
+    assert seen is None  # it could not be written, and that did not stop the check
