@@ -389,7 +389,7 @@ class CheckReport:
             state = f" {self.state.describe()}" if self.state is not None else ""
             return (
                 f"Database integrity: ok. {self.chain.describe()}{state} "
-                f"It matches all {self.anchors_compared:,} anchor(s) kept outside the database. "
+                f"It matches the {self.anchors_compared:,} anchor(s) kept outside the database. "
                 f"{self.attachments_checked:,} attached file(s) present and unaltered."
             ) + self.describe_orphans()
         return " ".join(self.problems)
