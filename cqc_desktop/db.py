@@ -227,6 +227,10 @@ class Database:
             from .services.trust.backups import remove_stale_work_folders
 
             remove_stale_work_folders(location)
+            if self.schema_status == "created":
+                from .services.trust.anchors import set_aside
+
+                set_aside(location)
         self.warnings: list[str] = self._environment_warnings()
 
     def _environment_warnings(self) -> list[str]:

@@ -80,6 +80,21 @@ def anchor_of_file(db_file: Path, made_by: str, *, now: datetime | None = None) 
     return Anchor(int(last[0]), str(last[1]), at, made_by, protected)
 
 
+def set_aside(location: DataLocation, now: datetime | None = None) -> Path | None:
+    """A brand-new, empty database was just created at this path (the old file was deleted to
+    start again): the anchors describe a database that no longer exists, so they are kept under
+    another name rather than compared with the new one. Returns where they went."""
+    path = anchor_file(location)
+    if not path.is_file():
+        return None
+    aside = path.with_name(f"audit-anchors-before-{(now or datetime.now()):%Y%m%d-%H%M%S}.jsonl")
+    try:
+        path.rename(aside)
+    except OSError:
+        return None
+    return aside
+
+
 def append(location: DataLocation, anchor: Anchor) -> bool:
     """Add an anchor to the file beside the database. False (never an exception) if the folder
     cannot be written: an anchor is extra proof, and must not stop a backup or a close."""

@@ -542,3 +542,22 @@ def test_check_lists_files_no_record_refers_to_and_an_administrator_tidies_them(
     moved = tidy_orphans(db.location, report.orphans, actor=team["admin"])
     assert moved is not None and (moved / "2026" / "left-behind.pdf").read_bytes() == b"stray"
     assert not stray.exists()
+
+
+def test_a_database_deleted_to_start_again_is_not_locked_by_its_old_anchors(
+    db: Database, team: dict[str, Actor]
+) -> None:
+    db.dispose()
+    path = db.location.sqlite_path
+    assert path is not None and anchors.ever_protected(db.location)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    fresh = Database(db.location)
+    try:
+        assert not anchors.ever_protected(fresh.location)
+        assert list(fresh.location.data_dir.glob("audit-anchors-before-*.jsonl"))
+        with fresh.unit_of_work() as s:
+            users.create_first_administrator(s, "office", "", GOOD, GOOD)
+        assert _problems(fresh) == []
+    finally:
+        fresh.dispose()
