@@ -162,7 +162,7 @@ def _backup_before_upgrade(location: DataLocation) -> None:
     from .services.trust.backups import BackupProblem, create_backup
 
     try:
-        create_backup(location, kind="before-upgrade")
+        create_backup(location, kind="before-upgrade", actor=None)
     except BackupProblem as exc:
         raise DatabaseProblem(
             f"The database needs upgrading, but a backup could not be made first, so nothing "
@@ -229,6 +229,14 @@ class Database:
         log.info("Opened the database %s (schema %s)", location.display, self.schema_status)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.lock: InstanceLock | None = None
+        if location.sqlite_path is not None:
+            from .services.trust.backups import remove_stale_work_folders
+
+            remove_stale_work_folders(location)
+            if self.schema_status == "created":
+                from .services.trust.anchors import set_aside
+
+                set_aside(location)
         self.warnings: list[str] = self._environment_warnings()
 
     def _environment_warnings(self) -> list[str]:
@@ -322,10 +330,22 @@ class Database:
     def dispose(self) -> None:
         if self.lock is not None:
             self._optimize()
+        self._anchor("was last closed")
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+    def _anchor(self, made_by: str) -> None:
+        """Leave an audit-trail anchor beside the database (see services/trust/anchors.py).
+        Never stops the close: a read-only folder or a damaged file just leaves none."""
+        from .services.trust import anchors
+
+        try:
+            with self.sessions() as session:
+                anchors.record_anchor(session, self.location, made_by)
+        except DatabaseError:
+            pass
 
     def _optimize(self) -> None:
         """Let SQLite refresh the statistics its query planner uses, as it advises on closing.

@@ -159,9 +159,10 @@ def open_database(location: DataLocation) -> Database:
 
 
 def open_for_command(
-    args: argparse.Namespace, *, before_set_up: bool = False
+    args: argparse.Namespace, *, before_set_up: bool = False, reading: bool = False
 ) -> tuple[Database, Actor | None]:
-    """Open the database a sub-command works on, and who is running it.
+    """Open the database a sub-command works on, and who is running it. ``reading`` commands
+    (check, export, report, backup) still work on a read-only or busy file.
 
     Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
     services check the user's permissions and the audit trail records them. A database nobody
@@ -176,7 +177,7 @@ def open_for_command(
     db = open_database(location)
     try:
         username = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
-        return db, _sign_in(db, username, before_set_up=before_set_up)
+        return db, _sign_in(db, username, before_set_up=before_set_up, reading=reading)
     except BaseException:
         db.dispose()
         raise
@@ -186,16 +187,22 @@ ENV_USER = "CQC_DESKTOP_USER"
 ENV_PASSWORD = "CQC_DESKTOP_PASSWORD"
 
 
-def _sign_in(db: Database, username: str, *, before_set_up: bool = False) -> Actor | None:
+def _sign_in(
+    db: Database, username: str, *, before_set_up: bool = False, reading: bool = False
+) -> Actor | None:
     """The signed-in user for a command. A database nobody can sign in to yet is refused: no
-    command runs on it "as system" with full rights (only set-up, which makes the first user)."""
+    command runs on it "as system" with full rights (only set-up, which makes the first user),
+    and one whose users have vanished stays locked."""
     import getpass
     import os
 
-    from ..services.trust import users
+    from ..db import DatabaseProblem, StorageProblem
+    from ..services.trust import anchors, users
 
     with db.reading() as session:
         if not users.has_users(session):
+            if anchors.locked_without_users(session, db.location):
+                raise DatabaseProblem(anchors.LOCKED_WITHOUT_USERS)
             if before_set_up:
                 return None
             raise NotSetUp(db.location.display)
@@ -209,8 +216,15 @@ def _sign_in(db: Database, username: str, *, before_set_up: bool = False) -> Act
             password = getpass.getpass(f"Password for {username}: ")
         except EOFError:
             raise UsageError(f"no password given (type it, or set {ENV_PASSWORD})") from None
-    with db.unit_of_work() as session:
-        return users.authenticate(session, username, password)
+    try:
+        with db.unit_of_work() as session:
+            return users.authenticate(session, username, password)
+    except StorageProblem:
+        if not reading:
+            raise
+    # A read-only or busy file: check the password without writing the sign-in time.
+    with db.reading() as session:
+        return users.authenticate(session, username, password, record_sign_in=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -178,7 +178,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     spreadsheets.check_target(args.output)
     today = getattr(args, "today", None) or date.today()
-    db, _actor = open_for_command(args)
+    db, _actor = open_for_command(args, reading=True)
     try:
         with db.reading() as session:
             table = _table(session, args, today)

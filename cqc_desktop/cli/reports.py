@@ -141,7 +141,7 @@ def _make(args: argparse.Namespace, build: Callable[[Any, Any], Any], title: str
     from ..reports.catalogue import generate, refresh_alerts
 
     path = _target(args)
-    db, _actor = open_for_command(args)
+    db, _actor = open_for_command(args, reading=True)
     try:
         today = _today(args)
         with db.reading() as session:
@@ -149,7 +149,11 @@ def _make(args: argparse.Namespace, build: Callable[[Any, Any], Any], title: str
         refresh_alerts(db, request, today)
         with db.reading() as session:
             pdf = generate(
-                session, request, today=today, attachments_dir=db.location.attachments_dir
+                session,
+                request,
+                today=today,
+                attachments_dir=db.location.attachments_dir,
+                location=db.location,
             )
     finally:
         db.dispose()

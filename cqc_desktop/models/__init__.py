@@ -14,8 +14,17 @@ from .governance import (
     MeetingAddendum,
     MeetingItem,
     MinuteDraft,
+    Withdrawal,
 )
-from .organisation import Person, PersonHome, Service, Setting, User
+from .organisation import (
+    Person,
+    PersonHome,
+    RecoveryCode,
+    Service,
+    Setting,
+    SignInThrottle,
+    User,
+)
 from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
 from .records import HandoverRecord, Incident, LogEntry, Observation, Tracker, TrackerEntry
 
@@ -48,11 +57,14 @@ __all__ = [
     "Person",
     "PersonHome",
     "Plan",
+    "RecoveryCode",
     "Review",
     "Service",
     "Setting",
+    "SignInThrottle",
     "Tracker",
     "TrackerEntry",
     "User",
+    "Withdrawal",
     "utcnow",
 ]

@@ -224,3 +224,21 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Withdrawal(IdMixin, Base):
+    """A record taken out of use by a manager, with the reason and a copy of what it held.
+
+    Tracker rows and measure points are never simply deleted: the row leaves the lists, measures
+    and closure gate, and this register (and the audit trail) keeps what it said and why it went.
+    """
+
+    __tablename__ = "withdrawal"
+    __table_args__ = (Index("ix_withdrawal_record", "record_type", "record_id"),)
+
+    record_type: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(80), default="")
+    withdrawn_at: Mapped[datetime]
+    snapshot: Mapped[str] = mapped_column(Text, default="{}")

@@ -84,3 +84,29 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="null")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one username (known or not), and until when it must wait.
+
+    Audited like any record, so every failure (the count going up) and every lock-out (the time
+    it must wait until) is in the audit trail.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class RecoveryCode(IdMixin, TimestampMixin, Base):
+    """A one-time code that lets someone set a new password for the last administrator.
+
+    Only a scrypt hash is kept; the code itself is shown once, when it is made.
+    """
+
+    __tablename__ = "recovery_code"
+
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[datetime | None]

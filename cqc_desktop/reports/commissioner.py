@@ -33,6 +33,7 @@ def render_commissioner(pack: CommissionerPack, generated_at: datetime) -> bytes
         service=pack.home.name,
         period=pack.period.label,
         generated_at=generated_at,
+        audit_anchor=pack.audit_anchor.footer() if pack.audit_anchor else "",
         subject=f"Commissioner contract-monitoring pack, {pack.period.label}",
     )
     return build_pdf(commissioner_story(pack), info)

@@ -42,6 +42,7 @@ def render_inspection_pack(pack: InspectionPack, generated_at: datetime) -> byte
         service=pack.home.name,
         period=f"As at {when(pack.as_of)}",
         generated_at=generated_at,
+        audit_anchor=pack.audit_anchor.footer() if pack.audit_anchor else "",
         subject="Findings, actions, tested evidence, measures and oversight",
     )
     return build_pdf(inspection_story(pack), info)

@@ -42,6 +42,7 @@ def render_monthly(report: MonthlyReport, generated_at: datetime) -> bytes:
         service=report.home.name,
         period=report.period.label,
         generated_at=generated_at,
+        audit_anchor=report.audit_anchor.footer() if report.audit_anchor else "",
         subject=f"Monthly quality assurance report, {report.period.label}",
     )
     return build_pdf(monthly_story(report), info)

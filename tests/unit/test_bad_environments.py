@@ -221,7 +221,7 @@ def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> N
 
 def test_a_damaged_file_is_recognised_and_a_good_backup_found(db: Database) -> None:
     _home(db)
-    made = backups.create_backup(db.location, kind="daily")
+    made = backups.create_backup(db.location, kind="daily", actor=None)
     db.dispose()
     path = db.location.sqlite_path
     assert path is not None
@@ -344,7 +344,7 @@ def test_a_missing_attached_file_is_explained_everywhere(db: Database, tmp_path:
     assert report.problems == [
         "The attached file handover sheet.pdf is missing from the attachments folder."
     ]
-    made = backups.create_backup(db.location)
+    made = backups.create_backup(db.location, actor=None)
     assert made.missing == [stored_name]
     assert "already missing" in made.describe()
 

@@ -22,6 +22,7 @@ from ...models.enums import ActionStatus, MeetingType
 from ..plans.measure_reading import change_label, read_series
 from ..plans.measures import progress
 from ..plans.spc import Variation, spc_rules
+from ..trust.permissions import Permission, require
 from .audit_runs import compare_with_previous
 from .audit_schedule import due_audits
 from .audits import percent_text
@@ -94,6 +95,7 @@ def build_agenda(session: Session, meeting_id: int, today: date) -> list[AgendaE
 
 def apply_agenda(session: Session, meeting_id: int, entries: list[AgendaEntry]) -> int:
     """Add the chosen entries as agenda items (skipping any already there); returns how many."""
+    require(session, Permission.RECORD)
     meeting = get_meeting(session, meeting_id)
     present = {i.source_key for i in meeting.items if i.source_key}
     added = 0

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ...models import Action, Measure, MeasurePoint
 from ...models.enums import Direction, MeasureFrequency, TargetKind
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..trust import withdrawals
 from ..trust.permissions import Permission, require
 from .measures import Progress, progress
 from .spc import DEFAULT_RULES, SpcResult, SpcRules, analyse
@@ -194,8 +195,9 @@ def update_measure(session: Session, measure_id: int, data: MeasureInput) -> Mea
     return measure
 
 
-def delete_point(session: Session, point_id: int) -> None:
-    """Remove a typed-in point entered by mistake. Derived points follow their records."""
+def withdraw_point(session: Session, point_id: int, reason: str) -> None:
+    """Take a typed-in point entered by mistake out of the measure, keeping it and the reason in
+    the withdrawals register. Derived points follow their records."""
     require(session, Permission.EDIT_PLANS)
     point = session.get(MeasurePoint, point_id)
     if point is None:
@@ -204,8 +206,7 @@ def delete_point(session: Session, point_id: int) -> None:
         raise NotAllowed(
             "This point is worked out from tracker records; correct the records instead."
         )
-    session.delete(point)
-    session.flush()
+    withdrawals.withdraw(session, point, reason)
 
 
 def measures_for(session: Session, action_id: int) -> list[Measure]:

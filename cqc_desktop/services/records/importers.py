@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
 from ..spreadsheets import Sheet, read_sheet
+from ..trust.permissions import Permission, require
 from .import_values import ValueMap, already_in_tracker, apply_value_map
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
@@ -247,6 +249,22 @@ class ImportResult:
     already_imported: int = 0  # rows the tracker had already, left out
 
 
+def _refuse_a_damaged_file(session: Session) -> None:
+    """Thousands of rows written into a damaged SQLite file could make it worse and would be
+    lost with it: check it first (SQLite's quick check reads every page once)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    try:
+        result = session.connection().exec_driver_sql("PRAGMA quick_check").scalar()
+    except DatabaseError as exc:
+        result = str(getattr(exc, "orig", exc))
+    if result != "ok":
+        raise ServiceError(
+            "The database file is damaged, so nothing has been imported. Restore the latest "
+            f"good backup (File ▸ Restore…) and import again. (SQLite says: {result})"
+        )
+
+
 def import_rows(
     session: Session,
     tracker_id: int,
@@ -263,6 +281,8 @@ def import_rows(
     """Check, then insert every valid row in one go. Raises ``ImportRejected`` (and writes
     nothing) when a row is invalid, unless ``only_valid`` is set. ``checked`` is the result of
     ``check_import`` for the same sheet and mapping, when the preview has already made it."""
+    require(session, Permission.RECORD)
+    _refuse_a_damaged_file(session)
     check = checked or check_import(
         session, tracker_id, sheet, mapping, progress, value_map=value_map
     )

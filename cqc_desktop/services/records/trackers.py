@@ -19,6 +19,7 @@ from ...config import RESOURCES
 from ...models import Person, Tracker, TrackerEntry
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
 from ..setup.people import works_at
+from ..trust import withdrawals
 from ..trust.permissions import Permission, require
 from . import derived_measures
 from .common import check_action, check_person, load_json, require_service
@@ -42,6 +43,7 @@ def install_builtin_trackers(session: Session, service_id: int) -> list[Tracker]
 
     Running it again adds nothing. Returns the home's tracker for every definition.
     """
+    require(session, Permission.EDIT_PLANS)
     require_service(session, service_id)
     existing = {
         t.key: t
@@ -432,12 +434,16 @@ def update_tracker_entry(
     return entry
 
 
-def delete_tracker_entry(session: Session, entry_id: int, *, today: date | None = None) -> None:
+def withdraw_tracker_entry(
+    session: Session, entry_id: int, reason: str, *, today: date | None = None
+) -> None:
+    """Take a row out of the tracker (and every measure worked out from it), keeping its values
+    and the reason in the withdrawals register. A manager's act, except a row the user entered
+    themselves in the last 30 minutes (the grid's Undo)."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
     tracker_id, day = entry.tracker_id, entry.entry_date
-    session.delete(entry)
-    session.flush()
+    withdrawals.withdraw(session, entry, reason)
     derived_measures.tracker_changed(session, tracker_id, [day], today)
 
 

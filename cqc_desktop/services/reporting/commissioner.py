@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from ...models import Finding, FindingStatement, Incident, Person, Plan, Review
 from ...models.enums import CqcNotification, IncidentType, Origin, RiskArea
 from ..records.incidents import learning_within_days
+from ..trust.anchors import Anchor, take_anchor
 from .common import (
     ActionLine,
     HomeInfo,
@@ -83,6 +84,7 @@ class CommissionerPack:
     staffing: tuple[ActionUpdate, ...]
     incidents: IncidentSummary
     gaps: tuple[ProgressGap, ...]
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def closed_in_period(self) -> list[ActionLine]:
@@ -99,6 +101,7 @@ def commissioner_pack(
     updates = tuple(ActionUpdate(a, tuple(reviews.get(a.id, []))) for a in lines)
     staffing_ids = _staffing_action_ids(session, service_id)
     return CommissionerPack(
+        audit_anchor=take_anchor(session, "printed the commissioner pack"),
         home=home,
         period=period,
         as_of=as_of,

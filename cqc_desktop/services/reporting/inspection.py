@@ -17,6 +17,7 @@ from ...models import Action, Finding, FindingStatement, Plan
 from ..plans.codes import evidence_ref
 from ..plans.evidence import sha256_of
 from ..reference import framework
+from ..trust.anchors import Anchor, take_anchor
 from .common import ActionLine, HomeInfo, action_lines, get_home
 from .evidence import (
     AttachmentLine,
@@ -94,6 +95,7 @@ class InspectionPack:
     key_questions: tuple[KeyQuestionSection, ...]
     evidence_index: tuple[AttachmentLine, ...]
     evidence_count: int
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def file_check(self) -> FileCheck:
@@ -170,6 +172,7 @@ def inspection_pack(
         .order_by(Plan.report_date, Plan.id)
     ).all()
     return InspectionPack(
+        audit_anchor=take_anchor(session, "printed the inspection pack"),
         home=home,
         as_of=today,
         framework_title=f"{fw.title} ({fw.version})",

@@ -18,6 +18,7 @@ from ...models import Evidence, Incident, Observation, Person
 from ...models.enums import ActionStatus, Outcome
 from ..records.incidents import learning_within_days
 from ..reference import TRIANGULATION_STRANDS, source_types
+from ..trust.anchors import Anchor, take_anchor
 from .common import (
     ActionLine,
     HomeInfo,
@@ -126,6 +127,7 @@ class MonthlyReport:
     gaps: tuple[ProgressGap, ...]
     priorities: tuple[Priority, ...]
     notes: RecordNotes | None = None  # what the month's records say in words
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def open_actions(self) -> list[ActionLine]:
@@ -229,6 +231,7 @@ def monthly_report(session: Session, service_id: int, period: Period, today: dat
         gaps=tuple(gaps),
         priorities=(),
         notes=record_notes(session, service_id, period),
+        audit_anchor=take_anchor(session, "printed the monthly QA report"),
     )
     # Priorities read the rest of the report, so they are worked out last.
     steps = open_steps(session, lines, _next_month_end(period))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ...models import Setting
+from .permissions import Permission, require
 
 DEFAULTS: dict[str, Any] = {
     "gate.sustained_points": 6,
@@ -32,6 +33,9 @@ def get(session: Session, key: str) -> Any:
 
 
 def put(session: Session, key: str, value: Any) -> None:
+    """Change a shared setting: an administrator's act (the closure gate's thresholds, the SPC
+    rules, the idle lock and privacy all change what the app proves)."""
+    require(session, Permission.MANAGE)
     if key not in DEFAULTS:
         raise KeyError(f"Unknown setting {key}")
     row = session.get(Setting, key)

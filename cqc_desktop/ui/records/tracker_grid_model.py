@@ -64,6 +64,9 @@ class Change:
     before: dict[str, Any]
 
 
+UNDO_REASON = "Undone with Ctrl+Z straight after it was entered."
+
+
 class TrackerGridModel(QAbstractTableModel):
     """Rows of one tracker under a filter; see the module docstring."""
 
@@ -370,14 +373,15 @@ class TrackerGridModel(QAbstractTableModel):
             if r.dirty and not (r.entry_id is None and r.pending == self.defaults)
         ]
 
-    def delete(self, row_number: int) -> bool:
+    def delete(self, row_number: int, reason: str = "") -> bool:
+        """Withdraw a saved row (a manager's act, with a reason) or drop an unsaved one."""
         row = self.rows[row_number]
         if row.entry_id is None:
             return self.discard(row_number)
         try:
             with self.db.unit_of_work(self._actor()) as session:
                 before = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
-                trackers.delete_tracker_entry(session, row.entry_id, today=self._today())
+                trackers.withdraw_tracker_entry(session, row.entry_id, reason, today=self._today())
         except ServiceError as exc:
             self.sig_problem.emit(str(exc))
             return False
@@ -397,7 +401,9 @@ class TrackerGridModel(QAbstractTableModel):
         try:
             with self.db.unit_of_work(self._actor()) as session:
                 if change.kind == "add":
-                    trackers.delete_tracker_entry(session, change.entry_id, today=today)
+                    trackers.withdraw_tracker_entry(
+                        session, change.entry_id, UNDO_REASON, today=today
+                    )
                     restored_id = change.entry_id
                     said = "Undone: the new row was removed."
                 elif change.kind == "update":

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME
 from ...services.errors import NotAllowed, ServiceError, ValidationError
 from .. import ui_state
-from ..widgets.forms import ErrorLabel, Form, GuardedDialog, warn
+from ..widgets.forms import ErrorLabel, Form, GuardedDialog, inform, warn
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -114,6 +114,7 @@ class FirstAdministratorDialog(GuardedDialog):
         super().__init__(parent, f"Set up {APP_NAME}")
         self.db = db
         self.actor: Actor | None = None
+        self.recovery_code = ""
         self.username = QLineEdit()
         self.display_name = QLineEdit()
         self.password = password_box("Password")
@@ -157,6 +158,7 @@ class FirstAdministratorDialog(GuardedDialog):
                 users.create_first_administrator(
                     session, self.username.text(), self.display_name.text(), password, confirm
                 )
+                self.recovery_code = users.issue_recovery_code(session)
             with self.db.unit_of_work() as session:
                 self.actor = users.authenticate(session, self.username.text(), password)
         except ValidationError as exc:
@@ -168,6 +170,14 @@ class FirstAdministratorDialog(GuardedDialog):
         self.password.clear()
         self.confirm.clear()
         ui_state.save_str(LAST_USER_KEY, self.actor.username)
+        inform(
+            self,
+            "Your recovery code",
+            f"Recovery code: {self.recovery_code}\n\nPrint this or write it down, and keep it "
+            "locked away. It is shown only now. If the administrator's password is ever "
+            "forgotten, it lets you set a new one (cqc-desktop users recover); each code "
+            "works once.",
+        )
         return True
 
 
@@ -228,13 +238,17 @@ class ChangePasswordDialog(GuardedDialog):
 def sign_in(parent: QWidget | None, db: Database, username: str = "") -> Actor | None:
     """Whoever is at the keyboard, for this database: the set-up wizard for a new one, the first
     administrator for one made before sign-in existed (data but no users), otherwise the sign-in
-    dialog. None if they cancelled."""
+    dialog. None if they cancelled; a database whose users have vanished stays locked."""
     from ...services.setup.first_run import has_data
-    from ...services.trust import users
+    from ...services.trust import anchors, users
 
     with db.reading() as session:
         first = not users.has_users(session)
+        locked = first and anchors.locked_without_users(session, db.location)
         new = first and not has_data(session)
+    if locked:
+        warn(parent, "Sign in", anchors.LOCKED_WITHOUT_USERS)
+        return None
     if new:
         from ..setup.wizard import SetUpWizard
 

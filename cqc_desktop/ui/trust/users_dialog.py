@@ -31,7 +31,7 @@ from ...services.setup import people
 from ...services.trust import privacy, users
 from ...services.trust.users import UserInput
 from ..context import AppContext
-from ..widgets.forms import Form, GuardedDialog, compact_rows, select_data, warn
+from ..widgets.forms import Form, GuardedDialog, compact_rows, inform, select_data, warn
 from ..widgets.table_models import Column, RowsModel
 from .login_dialog import password_box
 
@@ -114,15 +114,26 @@ class UsersDialog(QDialog):
         self.edit_button = QPushButton("&Edit…")
         self.reset_button = QPushButton("&Reset password…")
         self.toggle_button = QPushButton("&Switch off")
+        self.unlock_button = QPushButton("&Unlock sign-in")
+        self.unlock_button.setToolTip(
+            "Let someone who is waiting after too many wrong passwords try again now"
+        )
         close = QPushButton("Close")
         self.add_button.clicked.connect(self.add_user)
         self.edit_button.clicked.connect(self.edit_user)
         self.reset_button.clicked.connect(self.reset_password)
         self.toggle_button.clicked.connect(self.toggle_user)
+        self.unlock_button.clicked.connect(self.unlock_user)
         close.clicked.connect(self.accept)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_user)
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.reset_button, self.toggle_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.reset_button,
+            self.toggle_button,
+            self.unlock_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -156,8 +167,15 @@ class UsersDialog(QDialog):
 
     def _update_buttons(self) -> None:
         row = self.selected()
-        for button in (self.edit_button, self.reset_button, self.toggle_button):
+        for button in (
+            self.edit_button,
+            self.reset_button,
+            self.toggle_button,
+            self.unlock_button,
+        ):
             button.setEnabled(row is not None)
+        own = row is not None and self.ctx.actor is not None and row.id == self.ctx.actor.user_id
+        self.toggle_button.setEnabled(row is not None and not own)  # never your own account
         self.toggle_button.setText("&Switch on" if row and not row.active else "&Switch off")
 
     def add_user(self) -> None:
@@ -179,6 +197,24 @@ class UsersDialog(QDialog):
         row = self.selected()
         if row is not None and ResetPasswordDialog(self.ctx, row, self).exec():
             self.reload(row.id)
+
+    def unlock_user(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.ctx.unit_of_work() as session:
+                unlocked = users.unlock_sign_in(session, row.username)
+        except ServiceError as exc:
+            warn(self, "Users and roles", str(exc))
+            return
+        inform(
+            self,
+            "Users and roles",
+            f"{row.username} can sign in again now."
+            if unlocked
+            else f"{row.username} was not waiting to sign in.",
+        )
 
     def toggle_user(self) -> None:
         row = self.selected()

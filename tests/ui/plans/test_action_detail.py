@@ -185,7 +185,7 @@ def test_measure_point_typo_is_refused(qtbot: QtBot, detail: ActionDetail, db: D
 def test_delete_point(
     qtbot: QtBot, detail: ActionDetail, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(action_detail_measure, "ask", lambda *_a: True)
+    monkeypatch.setattr(action_detail_measure, "ask_reason", lambda *_a: "Typed twice")
     panel = detail.measure
     panel.table.selectRow(0)
     panel.delete_selected_point()

@@ -420,3 +420,31 @@ def test_monthly_report_prints_what_the_records_say(
         .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc())
     ).first()
     assert log is not None and flat(log.text) in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "made_by"),
+    [
+        (MONTHLY, "printed the monthly QA report"),
+        (INSPECTION, "printed the inspection pack"),
+        (COMMISSIONER, "printed the commissioner pack"),
+    ],
+)
+def test_reports_print_the_audit_anchor_and_keep_it_beside_the_database(
+    s: Session, demo: tuple[Database, DataLocation], kind: str, made_by: str
+) -> None:
+    from cqc_desktop.services.trust import anchors
+    from cqc_desktop.services.trust.audit_history import trail_size
+
+    location = demo[1]
+    before = len(anchors.read_anchors(location))
+    request = DocumentRequest(kind, service_id=home_id(s), period=NOVEMBER)
+    pdf = generate(
+        s, request, today=TODAY, attachments_dir=location.attachments_dir, location=location
+    )
+    kept = anchors.read_anchors(location)
+    assert len(kept) == before + 1 and kept[-1].made_by == made_by
+    entries = trail_size(s)
+    assert kept[-1].entries == entries
+    footer = f"Audit trail: {entries:,} entries, head {kept[-1].head[:4]}…{kept[-1].head[-4:]}"
+    assert footer in text_of(pdf)

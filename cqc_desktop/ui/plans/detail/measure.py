@@ -33,7 +33,7 @@ from ....services.plans.measures import target_value
 from ....services.plans.scheduling import cadence_proposal
 from ....services.plans.spc import Assurance, Variation, spc_rules
 from ...context import AppContext
-from ...widgets.forms import DateEdit, ErrorLabel, ask, compact_rows, select_data
+from ...widgets.forms import DateEdit, ErrorLabel, ask_reason, compact_rows, select_data
 from ...widgets.measure_chart import ChartData, MeasureChart
 from .measure_change import ChangeDialog
 from .measure_dialog import MeasureDialog, parse_number
@@ -414,13 +414,19 @@ class MeasurePanel(QWidget):
         row = self.table.currentRow()
         item = self.table.item(row, COL_PERIOD) if row >= 0 else None
         if item is None:
-            self.point_error.set_error("Select the point to delete first.")
+            self.point_error.set_error("Select the point to withdraw first.")
             return
-        if not ask(self, "Delete point", f"Delete the point for {item.text()}?"):
+        reason = ask_reason(
+            self,
+            "Withdraw point",
+            f"Why is the point for {item.text()} being withdrawn?\n\nIt is kept, with your "
+            "reason, in the withdrawals register.",
+        )
+        if reason is None:
             return
         try:
             with self.ctx.unit_of_work() as session:
-                measure_data.delete_point(session, item.data(POINT_ROLE))
+                measure_data.withdraw_point(session, item.data(POINT_ROLE), reason)
         except ServiceError as exc:
             self.point_error.set_error(str(exc))
             return
