@@ -33,7 +33,7 @@ from ....services.plans.measures import target_value
 from ....services.plans.scheduling import cadence_proposal
 from ....services.plans.spc import Assurance, Variation, spc_rules
 from ...context import AppContext
-from ...widgets.forms import DateEdit, ErrorLabel, ask_reason, compact_rows, select_data
+from ...widgets.forms import DateEdit, ErrorLabel, ask, ask_reason, compact_rows, select_data
 from ...widgets.measure_chart import ChartData, MeasureChart
 from .measure_change import ChangeDialog
 from .measure_dialog import MeasureDialog, parse_number
