@@ -255,8 +255,9 @@ def points_from_incidents(ctx: DemoContext, e: Event) -> None:
             ok = sum(1 for i in mine if incidents.learning_within_days(i))
             note = e["note_when_reopened"] if any(i.reopened_on for i in mine) else ""
             value = round(ok / len(mine) * 100, 1)
-            shares = {"numerator": ok, "denominator": len(mine)}
-            record_point(ctx.session, ctx.measure.id, week, value, note, **shares)
+            record_point(
+                ctx.session, ctx.measure.id, week, value, note, numerator=ok, denominator=len(mine)
+            )
 
 
 _RECORDS = (points, change, tracker_rows, audit, observation, log, evidence)
