@@ -135,13 +135,16 @@ def cmd_setup(args: argparse.Namespace) -> int:
         from ..services.governance.audits import install_builtin_audit_templates
 
         with db.unit_of_work() as session:
-            first_run.set_up(session, data)
+            result = first_run.set_up(session, data)
             install_builtin_audit_templates(session)  # the audit templates, ready to use
+        from .trust import print_recovery_code
+
         print(
             f"Set up {' '.join(args.provider.split())} with {' '.join(args.home.split())}. "
             f"Sign in as {args.admin.strip()} (administrator) to add staff, homes and users."
         )
         print(f"Database: {db.location.display}")
+        print_recovery_code(result.recovery_code)
     finally:
         db.dispose()
     return 0

@@ -270,7 +270,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
                     session, args.username, args.name, password, confirm
                 )
                 user.person_id = person_id
-                _print_recovery_code(users.issue_recovery_code(session))
+                print_recovery_code(users.issue_recovery_code(session))
             else:
                 data = users.UserInput(
                     args.username, args.name or person_name, args.role, person_id
@@ -282,7 +282,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_recovery_code(code: str) -> None:
+def print_recovery_code(code: str) -> None:
     print(
         f"Recovery code: {code}\n"
         "Print or write this down and keep it locked away. It is shown only now. With it, a "
@@ -313,7 +313,7 @@ def cmd_users_recover(args: argparse.Namespace) -> int:
                 session, args.username, code, password, confirm
             )
             print(f"Password changed for {user.username}. The old recovery code no longer works.")
-            _print_recovery_code(new_code)
+            print_recovery_code(new_code)
     finally:
         db.dispose()
     return 0
@@ -325,7 +325,7 @@ def cmd_users_new_code(args: argparse.Namespace) -> int:
     db, actor = open_for_command(args)
     try:
         with db.unit_of_work(actor) as session:
-            _print_recovery_code(users.issue_recovery_code(session))
+            print_recovery_code(users.issue_recovery_code(session))
     finally:
         db.dispose()
     return 0

@@ -67,6 +67,7 @@ def set_up(db: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Set up Willow Care Ltd with Willow Court" in result.stdout
+    assert "Recovery code:" in result.stdout  # shown once, to print and lock away
 
 
 @pytest.fixture

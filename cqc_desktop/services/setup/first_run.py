@@ -41,6 +41,7 @@ class SetUpResult:
     user_id: int
     person_id: int | None
     staff: StaffImportResult | None = None
+    recovery_code: str = ""  # shown once, to print and lock away (users recover)
 
 
 def has_data(session: Session) -> bool:
@@ -77,7 +78,8 @@ def set_up(session: Session, data: SetUpInput) -> SetUpResult:
     if person_id is not None and same:
         user.person_id = person_id
     session.flush()
-    return SetUpResult(home.id, user.id, user.person_id, staff)
+    code = users.issue_recovery_code(session)
+    return SetUpResult(home.id, user.id, user.person_id, staff, code)
 
 
 def preview_staff_list(session: Session, data: SetUpInput, sheet: Sheet) -> StaffPreview:

@@ -31,8 +31,8 @@ from ...services.setup.people import suggest_username
 from ...services.spreadsheets import Sheet
 from ...services.trust import users
 from .. import ui_state
-from ..trust.login_dialog import LAST_USER_KEY, password_box
-from ..widgets.forms import ErrorLabel, Form, warn
+from ..trust.login_dialog import LAST_USER_KEY, password_box, recovery_code_text
+from ..widgets.forms import ErrorLabel, Form, inform, warn
 from .staff_import_view import HEADINGS_HINT, StaffFilePicker, StaffPreviewView, connect_picker
 
 if TYPE_CHECKING:
@@ -237,6 +237,7 @@ class SetUpWizard(QWizard):
         super().__init__(parent)
         self.db = db
         self.actor: Actor | None = None
+        self.recovery_code = ""  # shown once when set-up finishes
         self.setWindowTitle(f"Set up {APP_NAME}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -265,7 +266,7 @@ class SetUpWizard(QWizard):
         data.staff_list = self.staff_page.sheet if self.staff_page.view.preview else None
         try:
             with self.db.unit_of_work() as session:
-                first_run.set_up(session, data)
+                result = first_run.set_up(session, data)
                 install_builtin_audit_templates(session)  # the audit templates, ready to use
             with self.db.unit_of_work() as session:
                 self.actor = users.authenticate(session, data.username, data.password)
@@ -278,6 +279,8 @@ class SetUpWizard(QWizard):
         self.admin_page.password.clear()
         self.admin_page.confirm.clear()
         ui_state.save_str(LAST_USER_KEY, self.actor.username)
+        self.recovery_code = result.recovery_code
+        inform(self, "Your recovery code", recovery_code_text(result.recovery_code))
         return True
 
     def _back_to(self, errors: dict[str, str]) -> None:

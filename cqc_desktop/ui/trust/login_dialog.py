@@ -170,15 +170,16 @@ class FirstAdministratorDialog(GuardedDialog):
         self.password.clear()
         self.confirm.clear()
         ui_state.save_str(LAST_USER_KEY, self.actor.username)
-        inform(
-            self,
-            "Your recovery code",
-            f"Recovery code: {self.recovery_code}\n\nPrint this or write it down, and keep it "
-            "locked away. It is shown only now. If the administrator's password is ever "
-            "forgotten, it lets you set a new one (cqc-desktop users recover); each code "
-            "works once.",
-        )
+        inform(self, "Your recovery code", recovery_code_text(self.recovery_code))
         return True
+
+
+def recovery_code_text(code: str) -> str:
+    return (
+        f"Recovery code: {code}\n\nPrint this or write it down, and keep it locked away. It is "
+        "shown only now. If the administrator's password is ever forgotten, it lets you set a new "
+        "one (cqc-desktop users recover); each code works once."
+    )
 
 
 class ChangePasswordDialog(GuardedDialog):

@@ -86,7 +86,9 @@ def run_wizard(qtbot: QtBot, wizard: SetUpWizard) -> None:
     click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))  # the staff list is optional
 
 
-def test_day_one_from_an_empty_database(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+def test_day_one_from_an_empty_database(
+    qtbot: QtBot, db: Database, tmp_path: Path, recovery_code_shown: list[str]
+) -> None:
     ui_state.settings().clear()
     actor_box: list[Any] = []
     when_shown(SetUpWizard, lambda w: run_wizard(qtbot, w))
@@ -94,6 +96,8 @@ def test_day_one_from_an_empty_database(qtbot: QtBot, db: Database, tmp_path: Pa
     admin = actor_box[0]
     assert admin is not None and admin.username == "zoe.hart"
     assert admin.person_id is not None  # the registered manager, on the staff list
+    # The one-time recovery code for a forgotten administrator password was shown, once.
+    assert len(recovery_code_shown) == 1 and "Recovery code:" in recovery_code_shown[0]
 
     ctx = AppContext(db, today=lambda: TODAY, actor=admin)
     window = MainWindow(ctx)
