@@ -81,6 +81,9 @@ def test_the_bundle_runs_without_python(bundle: Path, tmp_path: Path) -> None:
         XDG_STATE_HOME=str(home / "state"),
         XDG_CONFIG_HOME=str(home / "config"),
         QT_QPA_PLATFORM="offscreen",
+        # The demo has the README's sign-in users; commands after it sign in as the administrator.
+        CQC_DESKTOP_USER="admin",
+        CQC_DESKTOP_PASSWORD="admin-demo",
     )
     here = tmp_path / "office"
     here.mkdir()

@@ -23,7 +23,7 @@ def _disk_full(*_args: object, **_kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "replacement", "words"),
     [
-        (scenarios, ("incident_scenario", _missing_resource), "resources/demo/x.json"),
+        (scenarios.STEPS, ("incident", _missing_resource), "resources/demo/x.json"),
         (Session, ("commit", _disk_full), "The disk is full"),
     ],
     ids=["resource-missing-mid-way", "disk-full-at-commit"],
@@ -38,7 +38,10 @@ def test_a_failed_demo_leaves_no_database(
 ) -> None:
     db = tmp_path / "demo.sqlite3"
     with monkeypatch.context() as patch:
-        patch.setattr(target, *replacement)
+        if isinstance(target, dict):
+            patch.setitem(target, *replacement)
+        else:
+            patch.setattr(target, *replacement)
         code = main(["demo", "--db", str(db), "--today", "2026-11-26"])
     err = capsys.readouterr().err
     assert code == 1
@@ -59,7 +62,7 @@ def test_a_failure_never_deletes_an_existing_database(
     db = tmp_path / "mine.sqlite3"
     assert main(["demo", "--db", str(db), "--today", "2026-11-26"]) == 0
     before = db.stat().st_size
-    monkeypatch.setattr(scenarios, "incident_scenario", _missing_resource)
+    monkeypatch.setitem(scenarios.STEPS, "incident", _missing_resource)
     # Refused (it already has data) or failing: either way the file stays as it was.
     assert main(["demo", "--db", str(db), "--today", "2026-11-26"]) == 1
     assert "already has data" in capsys.readouterr().err

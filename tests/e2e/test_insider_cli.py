@@ -44,17 +44,19 @@ def one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> str
 
 @pytest.fixture
 def protected(tmp_path: Path) -> tuple[Path, str]:
-    """A new database whose first administrator was added from the command line; returns the
-    file and the recovery code printed then."""
+    """A new database set up from the command line (its first administrator "office"); returns
+    the file and the recovery code printed then."""
     path = tmp_path / "care.sqlite3"
     first = run(
-        "users",
-        "add",
-        "office",
-        "--role",
-        "administrator",
+        "setup",
         "--db",
         str(path),
+        "--provider",
+        "Willow Care Ltd",
+        "--home",
+        "Willow Court",
+        "--admin",
+        "office",
         CQC_DESKTOP_NEW_PASSWORD=PASSWORD,
     )
     assert first.returncode == 0, first.stderr

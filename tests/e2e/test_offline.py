@@ -69,6 +69,9 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], P
         "HOME": str(folder / "home"),
         "XDG_STATE_HOME": str(folder / "home" / "state"),
         "XDG_DATA_HOME": str(folder / "home" / "data"),
+        # The demo has the README's sign-in users; commands after it sign in as the administrator.
+        "CQC_DESKTOP_USER": "admin",
+        "CQC_DESKTOP_PASSWORD": "admin-demo",
     }
     env.pop("CQC_DESKTOP_DB", None)
     return env, log, folder

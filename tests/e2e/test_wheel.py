@@ -69,6 +69,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         XDG_DATA_HOME=str(home / "data"),
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_STATE_HOME=str(home / "state"),
+        # The demo has the README's sign-in users; commands after it sign in as the administrator.
+        CQC_DESKTOP_USER="admin",
+        CQC_DESKTOP_PASSWORD="admin-demo",
     )
     return python, env, elsewhere
 
@@ -116,7 +119,11 @@ def test_demo_form_and_report_run_from_an_unrelated_folder(
     assert demo.returncode == 0, demo.stderr
     assert "Demo data created" in demo.stdout
 
-    forms = _run([python, "-m", "cqc_desktop", "form", "--list"], cwd=elsewhere, env=env)
+    forms = _run(
+        [python, "-m", "cqc_desktop", "--db", "demo.sqlite3", "form", "--list"],
+        cwd=elsewhere,
+        env=env,
+    )
     assert forms.returncode == 0, forms.stderr
     assert "observation-medicines-round" in forms.stdout and "medication-audit" in forms.stdout
 
