@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from .base import Base, IdMixin, TimestampMixin, VersionMixin
 
 
-class Service(IdMixin, TimestampMixin, Base):
+class Service(IdMixin, TimestampMixin, VersionMixin, Base):
     """A registered location: one care home. A provider may run several."""
 
     __tablename__ = "service"
@@ -28,7 +28,7 @@ class Service(IdMixin, TimestampMixin, Base):
         return f"<Service {self.id} {self.name!r}>"
 
 
-class Person(IdMixin, TimestampMixin, Base):
+class Person(IdMixin, TimestampMixin, VersionMixin, Base):
     """A member of staff or role holder who can lead actions, own steps or review."""
 
     __tablename__ = "person"
@@ -46,7 +46,7 @@ class Person(IdMixin, TimestampMixin, Base):
         return f"<Person {self.id} {self.name!r} ({self.role})>"
 
 
-class User(IdMixin, TimestampMixin, Base):
+class User(IdMixin, TimestampMixin, VersionMixin, Base):
     """Someone who signs in to the app. Passwords are stored only as a salted scrypt hash."""
 
     __tablename__ = "app_user"
