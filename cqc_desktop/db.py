@@ -9,6 +9,7 @@ portable to PostgreSQL.
 from __future__ import annotations
 
 import errno
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from .config import DataLocation
 from .instance import InstanceLock, network_share
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
-from .services.errors import ServiceError
+from .services.errors import ConflictError, ServiceError
 from .services.trust import audit_trail
 from .services.trust.permissions import SESSION_KEY, Actor
 
@@ -214,6 +216,20 @@ def storage_problem(exc: BaseException, who: str = "") -> StorageProblem | None:
     return None
 
 
+_SAVING = "_versions_being_saved"
+
+
+def _remember_versions(session: Session, _ctx: object, _instances: object) -> None:
+    """Before each flush, note the version each changed record was read at: if the flush is
+    refused as stale, the session has already forgotten it, and the message names the record."""
+    session.info[_SAVING] = [
+        (type(o), o.id, o.version)
+        for o in (*session.dirty, *session.deleted)
+        if getattr(type(o), "__mapper__", None) is not None
+        and type(o).__mapper__.version_id_col is not None
+    ]
+
+
 class Database:
     """An open database: engine, session factory and the folders beside it."""
 
@@ -222,6 +238,7 @@ class Database:
         self.engine = make_engine(location)
         self.schema_status = ensure_schema(self.engine, location)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "before_flush", _remember_versions)
         self.lock: InstanceLock | None = None
         self.warnings: list[str] = self._environment_warnings()
 
@@ -254,6 +271,11 @@ class Database:
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:
+            # Another PC saved the same record between this one reading and writing it.
+            loaded = session.info.get(_SAVING, [])
+            session.rollback()
+            raise self._conflict(exc, loaded) from exc
         except BaseException as exc:
             session.rollback()
             problem = storage_problem(exc, self.holder())
@@ -262,6 +284,23 @@ class Database:
             raise
         finally:
             session.close()
+
+    def _conflict(self, exc: StaleDataError, loaded: list[tuple[type, Any, Any]]) -> ConflictError:
+        """Name the record and who changed it: SQLAlchemy's message names the table, and the
+        record is the one of that table whose version has moved on since this session read it."""
+        from .services.trust.conflicts import conflict
+
+        found = re.search(r"table '(\w+)'", str(exc))
+        table = found[1] if found else ""
+        what = table.replace("_", " ") or "record"
+        candidates = [c for c in loaded if getattr(c[0], "__tablename__", None) == table]
+        if candidates:
+            with self.sessions() as session:
+                for cls, record_id, version in candidates:
+                    record = session.get(cls, record_id)
+                    if record is not None and record.version != version:
+                        return conflict(session, record, what)
+        return ConflictError(what)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
