@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 from ...config import RESOURCES
 from ...models import Person, Tracker, TrackerEntry
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..trust.conflicts import conflict
 from ..trust.permissions import Permission, require
 from . import derived_measures
 from .common import check_action, check_person, load_json, require_service
@@ -420,11 +421,26 @@ def _writable_entry(session: Session, entry_id: int) -> TrackerEntry:
 
 
 def update_tracker_entry(
-    session: Session, entry_id: int, values: dict[str, Any], *, today: date | None = None
+    session: Session,
+    entry_id: int,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    seen_version: int | None = None,
+    seen_values: dict[str, Any] | None = None,
 ) -> TrackerEntry:
-    """Change some cells of a row; cells not given keep their value."""
+    """Change some cells of a row; cells not given keep their value (so two PCs editing
+    different cells of one row both keep their change).
+
+    ``seen_version`` and ``seen_values`` (the changed cells as the user saw them): when the row
+    has been saved elsewhere since, the save still goes ahead if those cells are unchanged, and
+    is refused with a ConflictError if someone else changed one of them."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
+    if seen_version is not None and entry.version != seen_version:
+        current = entry.values or {}
+        if seen_values is None or any(current.get(k) != v for k, v in seen_values.items()):
+            raise conflict(session, entry, "tracker row")
     before = entry.entry_date
     clean = validate_tracker_values(entry.tracker, {**entry.values, **values}, session=session)
     entry.entry_date = entry_date_of(entry.tracker, clean)
