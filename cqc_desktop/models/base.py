@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, MetaData, String, Text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints so Alembic can alter them later (SQLite batch mode needs names).
@@ -20,6 +21,14 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@compiles(String, "postgresql")
+def _unbounded_on_postgresql(type_: String, compiler: Any, **kw: Any) -> str:
+    """Lengths on String columns are a guide for forms: SQLite never enforces them, so data that
+    has been saved there (and a long name or reference typed today) must save on PostgreSQL too,
+    rather than fail there alone. PostgreSQL's VARCHAR without a length is as fast as with one."""
+    return "VARCHAR"
 
 
 def utcnow() -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapper, Session
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.models import (
     Action,
@@ -127,10 +127,10 @@ def _editable(mapper: Mapper[Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def shared_db(make_shared_location: Callable[..., DataLocation]) -> Iterator[Database]:
     """One database for the per-model test (each model's rows are its own; a fresh file per
     model would spend most of the time creating the schema)."""
-    database = Database(resolve(str(tmp_path_factory.mktemp("models") / "m.sqlite3")))
+    database = Database(make_shared_location("models"))
     yield database
     database.dispose()
 
