@@ -78,11 +78,16 @@ class ConflictError(ServiceError):
         self.record_id = record_id
         self.current_version = current_version
         by = who or "Someone else"
-        # The audit trail keeps UTC; the person reading the message wants their own clock.
-        local = when.replace(tzinfo=UTC).astimezone() if when is not None else None
-        at = f" at {local:%H:%M} on {local:%d/%m/%Y}" if local is not None else ""
         super().__init__(
-            f"{by} changed this {what}{at}, after you opened it. "
+            f"{by} changed this {what}{self.when_text()}, after you opened it. "
             "Nothing has been saved, so their change is not overwritten: look at their change, "
             "or reload and re-apply yours."
         )
+
+    def when_text(self) -> str:
+        """ " at 14:32 on 08/12/2026" on this computer's clock ("" when not known)."""
+        if self.when is None:
+            return ""
+        # The audit trail keeps UTC; the person reading the message wants their own clock.
+        local = self.when.replace(tzinfo=UTC).astimezone()
+        return f" at {local:%H:%M} on {local:%d/%m/%Y}"

@@ -432,15 +432,18 @@ def update_tracker_entry(
     """Change some cells of a row; cells not given keep their value (so two PCs editing
     different cells of one row both keep their change).
 
-    ``seen_version`` and ``seen_values`` (the changed cells as the user saw them): when the row
-    has been saved elsewhere since, the save still goes ahead if those cells are unchanged, and
-    is refused with a ConflictError if someone else changed one of them."""
+    ``seen_values`` (the changed cells as the user saw them): if someone else has changed one of
+    those cells since, the save is refused with a ConflictError; changes to other cells are kept.
+    ``seen_version`` without ``seen_values`` refuses any change to the row since that version.
+    Two saves racing each other are refused by the row's version check (a ConflictError too)."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
-    if seen_version is not None and entry.version != seen_version:
+    if seen_values is not None:
         current = entry.values or {}
-        if seen_values is None or any(current.get(k) != v for k, v in seen_values.items()):
+        if any(current.get(k) != v for k, v in seen_values.items()):
             raise conflict(session, entry, "tracker row")
+    elif seen_version is not None and entry.version != seen_version:
+        raise conflict(session, entry, "tracker row")
     before = entry.entry_date
     clean = validate_tracker_values(entry.tracker, {**entry.values, **values}, session=session)
     entry.entry_date = entry_date_of(entry.tracker, clean)
