@@ -54,8 +54,8 @@ def _isolated_home(
 # --- which database the tests run on -------------------------------------------------------------
 # Without CQC_TEST_DATABASE_URL every test database is an SQLite file in the test's own folder.
 # With it (a PostgreSQL server URL whose user may create databases), the database tests run on
-# that server instead, each on a fresh database copied from one migrated template; tests about the
-# SQLite file itself (marked ``sqlite_only``) are skipped there.
+# that server instead, each on an empty, migrated database of its own (see _TestServer); tests about
+# the SQLite file itself (marked ``sqlite_only``) are skipped there.
 TEST_SERVER_URL = os.environ.get("CQC_TEST_DATABASE_URL", "")
 
 

@@ -383,8 +383,8 @@ class TrackerGridModel(QAbstractTableModel):
         row.values = theirs
         self._row_changed(row_number)
         self.sig_problem.emit(
-            f"This row was changed by {by}{when} after you opened it; nothing of yours was "
-            "saved or lost. Red cells show their value: save the row again to keep yours, or press Esc to keep theirs."
+            f"Changed by {by}{when} after you opened it; nothing lost. Red cells (hover for their "
+            "value): save again to keep yours, Esc keeps theirs."
         )
 
     def discard(self, row_number: int) -> bool:

@@ -404,7 +404,7 @@ def test_cell_edits_on_two_pcs_keep_both_and_a_clash_loses_nothing_conflict(
     row = model.rows[0]
     assert row.pending["person_informed"] == "Pharmacist"  # nothing typed is lost
     assert "rosa" in row.errors["person_informed"] and "“GP”" in row.errors["person_informed"]
-    assert "changed by rosa" in tab.message.text()
+    assert "Changed by rosa" in tab.message.text()
     grid.setCurrentIndex(model.index(0, 0))
     grid.setCurrentIndex(model.index(1, 0))  # saving again puts the typed value over theirs
     assert _rows(db)[0]["person_informed"] == "Pharmacist"
