@@ -15,19 +15,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import AuditLog
+from ...models import AuditLog, User
 from ..errors import ConflictError
 
 
 def last_change(session: Session, record_type: str, record_id: int) -> tuple[str, Any]:
-    """(username, when) of the newest audit-trail entry for a record, or ("", None)."""
+    """(who, when) of the newest audit-trail entry for a record, or ("", None). ``who`` is the
+    user's display name when they have one, else the username the trail recorded."""
     row = session.execute(
-        select(AuditLog.username, AuditLog.at)
+        select(AuditLog.username, AuditLog.at, User.display_name)
+        .outerjoin(User, User.username == AuditLog.username)
         .where(AuditLog.record_type == record_type, AuditLog.record_id == record_id)
         .order_by(AuditLog.id.desc())
         .limit(1)
     ).first()
-    return ("", None) if row is None else (row[0], row[1])
+    if row is None:
+        return "", None
+    return (row[2] or row[0]), row[1]
 
 
 def conflict(session: Session, record: Any, what: str) -> ConflictError:

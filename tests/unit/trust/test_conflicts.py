@@ -284,3 +284,20 @@ def test_approving_stale_minutes_is_refused(demo: Database) -> None:
     with demo.reading() as s:
         again = s.get(Meeting, meeting_id)
         assert again is not None and again.status != MinutesStatus.APPROVED
+
+
+def test_the_conflict_gives_the_users_display_name(demo: Database) -> None:
+    from cqc_desktop.models import Observation
+
+    deputy = Actor(user_id=None, username="nadia", role=Role.ADMINISTRATOR)
+    with demo.unit_of_work(ROSA) as s:
+        s.add(User(username="nadia", display_name="Nadia Khan", role=Role.MANAGER.value))
+    with demo.reading() as s:
+        observation_id = s.scalars(select(Observation.id).order_by(Observation.id)).first()
+    with pytest.raises(ConflictError) as raised, demo.unit_of_work(SAM) as sams_pc:
+        sams_copy = sams_pc.get(Observation, observation_id)
+        with demo.unit_of_work(deputy) as deputys_pc:
+            deputys_pc.get(Observation, observation_id).feedback_given = "Praised (deputy)"
+        sams_copy.feedback_given = "Praised (sam)"
+    assert raised.value.who == "Nadia Khan"
+    assert str(raised.value).startswith("Nadia Khan changed this observation at ")
