@@ -230,6 +230,24 @@ def _remember_versions(session: Session, _ctx: object, _instances: object) -> No
     ]
 
 
+NUL_REFUSED = (
+    "Some of the text contains an invisible NUL character (it comes from pasting out of some "
+    "programs or damaged files), which the server database cannot store. Nothing was saved; "
+    "your form is still open, so you can retype that text and save again."
+)
+
+
+def _refuse_nul(
+    _conn: object, _cursor: object, _sql: str, parameters: Any, _context: object, many: bool
+) -> None:
+    """PostgreSQL refuses text with a NUL character in it, where SQLite stores it: say so in
+    plain English before the server does (its error would be a crash, not a message)."""
+    for row in parameters if many else [parameters]:
+        values = row.values() if isinstance(row, dict) else (row or ())
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise StorageProblem(NUL_REFUSED)
+
+
 class Database:
     """An open database: engine, session factory and the folders beside it."""
 
@@ -239,6 +257,8 @@ class Database:
         self.schema_status = ensure_schema(self.engine, location)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "before_flush", _remember_versions)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self.lock: InstanceLock | None = None
         self.warnings: list[str] = self._environment_warnings()
 

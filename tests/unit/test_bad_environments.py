@@ -372,3 +372,17 @@ def test_closing_the_app_leaves_sqlite_statistics_for_choosing_indexes(tmp_path:
     with closing(sqlite3.connect(tmp_path / "cqc.sqlite3")) as con:
         analysed = {r[0] for r in con.execute("SELECT tbl FROM sqlite_stat1")}
     assert "audit_log" in analysed
+
+
+def test_text_with_a_nul_character_is_refused_in_plain_english_on_a_server(db: Database) -> None:
+    """SQLite stores a NUL character; PostgreSQL cannot, so the save is refused with a message
+    (a StorageProblem: the form stays open) rather than the server's error."""
+    from cqc_desktop.db import StorageProblem
+    from cqc_desktop.models import Service
+
+    if db.location.sqlite_path is not None:
+        pytest.skip("SQLite stores NUL characters; this is about a PostgreSQL server")
+    with pytest.raises(StorageProblem, match="invisible NUL character"), db.unit_of_work() as s:
+        s.add(Service(name="Willow\x00Court"))
+    with db.reading() as s:
+        assert s.query(Service).count() == 0
