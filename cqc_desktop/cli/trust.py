@@ -113,6 +113,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
         output = args.output
         if output is not None and output.is_dir():
             raise UsageError(f"{output} is a folder; give a file name, e.g. {output / 'care.zip'}")
+        if db.location.sqlite_path is None:
+            from ..services.trust.server_backups import server_backup
+
+            print(server_backup(db.location, output).describe())
+            return 0
         result = create_backup(db.location, output, actor=actor)
     finally:
         db.dispose()
@@ -143,6 +148,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 _as(session, actor)
                 require(session, Permission.MANAGE)
             db.dispose()
+        if location.sqlite_path is None:
+            from ..services.trust.server_backups import server_restore
+
+            before = server_restore(location, args.file)
+            print(f"Restored {args.file} to the server database.")
+            print(f"  The database as it was before is kept in {before}")
+            Database(location).dispose()  # applies any schema upgrade now
+            return 0
         if location.sqlite_path is not None:
             lock = InstanceLock(location.sqlite_path)
             owner = lock.acquire(actor.username if actor else "")

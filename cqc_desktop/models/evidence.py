@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text, utcnow
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text, utcnow
 from .organisation import Person
 from .plans import Action
 
 
-class Measure(IdMixin, TimestampMixin, Base):
+class Measure(IdMixin, TimestampMixin, VersionMixin, Base):
     """What "better" means for an action, in numbers: baseline, direction, target and date."""
 
     __tablename__ = "measure"
@@ -79,7 +79,7 @@ class MeasurePoint(IdMixin, Base):
     measure: Mapped[Measure] = relationship(back_populates="points")
 
 
-class Evidence(IdMixin, TimestampMixin, Base):
+class Evidence(IdMixin, TimestampMixin, VersionMixin, Base):
     """A piece of evidence for an action, tested by someone, from one source type."""
 
     __tablename__ = "evidence"

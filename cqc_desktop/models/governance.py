@@ -18,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text
 from .organisation import Person
 
 
-class Meeting(IdMixin, TimestampMixin, Base):
+class Meeting(IdMixin, TimestampMixin, VersionMixin, Base):
     """A governance meeting. Approved minutes are locked; corrections go in addenda."""
 
     __tablename__ = "meeting"
@@ -52,7 +52,7 @@ class Meeting(IdMixin, TimestampMixin, Base):
     addenda: Mapped[list[MeetingAddendum]] = relationship(order_by="MeetingAddendum.id")
 
 
-class MeetingItem(IdMixin, TimestampMixin, Base):
+class MeetingItem(IdMixin, TimestampMixin, VersionMixin, Base):
     """An agenda item and its minute: discussion, challenge, assurance and the decision."""
 
     __tablename__ = "meeting_item"
@@ -122,7 +122,7 @@ class AuditTemplate(IdMixin, TimestampMixin, Base):
     schedule: Mapped[str] = mapped_column(String(20), default="monthly")
 
 
-class AuditSchedule(IdMixin, TimestampMixin, Base):
+class AuditSchedule(IdMixin, TimestampMixin, VersionMixin, Base):
     """How often a home runs an audit: weekly during recovery, monthly once stable, or not at all.
 
     Keyed by the template's key, not a version, so a new version keeps the home's schedule.
@@ -136,7 +136,7 @@ class AuditSchedule(IdMixin, TimestampMixin, Base):
     frequency: Mapped[str] = mapped_column(String(20))
 
 
-class AuditRun(IdMixin, TimestampMixin, Base):
+class AuditRun(IdMixin, TimestampMixin, VersionMixin, Base):
     """One completed audit against a template version, scored with N/A excluded."""
 
     __tablename__ = "audit_run"
@@ -175,7 +175,7 @@ class AuditAnswer(IdMixin, Base):
     run: Mapped[AuditRun] = relationship(back_populates="answers")
 
 
-class Alert(IdMixin, TimestampMixin, Base):
+class Alert(IdMixin, TimestampMixin, VersionMixin, Base):
     """A trigger that fired. Acknowledging keeps the alert and the note; it is never deleted."""
 
     __tablename__ = "alert"

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from .base import Base, IdMixin, TimestampMixin, VersionMixin
 
 
-class Service(IdMixin, TimestampMixin, Base):
+class Service(IdMixin, TimestampMixin, VersionMixin, Base):
     """A registered location: one care home. A provider may run several."""
 
     __tablename__ = "service"
@@ -31,7 +31,7 @@ class Service(IdMixin, TimestampMixin, Base):
         return f"<Service {self.id} {self.name!r}>"
 
 
-class Person(IdMixin, TimestampMixin, Base):
+class Person(IdMixin, TimestampMixin, VersionMixin, Base):
     """A member of staff or role holder who can lead actions, own steps or review."""
 
     __tablename__ = "person"
@@ -63,7 +63,7 @@ class PersonHome(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True, index=True)
 
 
-class User(IdMixin, TimestampMixin, Base):
+class User(IdMixin, TimestampMixin, VersionMixin, Base):
     """Someone who signs in to the app. Passwords are stored only as a salted scrypt hash."""
 
     __tablename__ = "app_user"

@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation, resolve
 from cqc_desktop.db import Database
 from cqc_desktop.models import Person, Service, TrackerEntry
 from cqc_desktop.services.records.incidents import log_incident
@@ -40,9 +41,11 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    path = str(tmp_path / "home.sqlite3")
-    db = Database(resolve(path))
+def database(make_location: Callable[..., DataLocation]) -> str:
+    """What --db is given: the SQLite file, or the test server's database URL."""
+    location = make_location("home")
+    path = str(location.sqlite_path or location.url)
+    db = Database(location)
     with db.unit_of_work() as session:
         service = Service(name="Willow Court")
         session.add(service)

@@ -20,6 +20,7 @@ from ...models import Person, Tracker, TrackerEntry
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
 from ..setup.people import works_at
 from ..trust import withdrawals
+from ..trust.conflicts import conflict
 from ..trust.permissions import Permission, require
 from . import derived_measures
 from .common import check_action, check_person, load_json, require_service
@@ -419,11 +420,29 @@ def _writable_entry(session: Session, entry_id: int) -> TrackerEntry:
 
 
 def update_tracker_entry(
-    session: Session, entry_id: int, values: dict[str, Any], *, today: date | None = None
+    session: Session,
+    entry_id: int,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    seen_version: int | None = None,
+    seen_values: dict[str, Any] | None = None,
 ) -> TrackerEntry:
-    """Change some cells of a row; cells not given keep their value."""
+    """Change some cells of a row; cells not given keep their value (so two PCs editing
+    different cells of one row both keep their change).
+
+    ``seen_values`` (the changed cells as the user saw them): if someone else has changed one of
+    those cells since, the save is refused with a ConflictError; changes to other cells are kept.
+    ``seen_version`` without ``seen_values`` refuses any change to the row since that version.
+    Two saves racing each other are refused by the row's version check (a ConflictError too)."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
+    if seen_values is not None:
+        current = entry.values or {}
+        if any(current.get(k) != v for k, v in seen_values.items()):
+            raise conflict(session, entry, "tracker row")
+    elif seen_version is not None and entry.version != seen_version:
+        raise conflict(session, entry, "tracker row")
     before = entry.entry_date
     clean = validate_tracker_values(entry.tracker, {**entry.values, **values}, session=session)
     entry.entry_date = entry_date_of(entry.tracker, clean)

@@ -105,7 +105,10 @@ def _spec(mapper: Mapper[Any]) -> _Spec | None:
         fields = tuple(
             (prop.key, (table, prop.columns[0].name) in _SECRET_FIELDS)
             for prop in mapper.column_attrs
-            if prop.key not in _SKIP_FIELDS and not (prop.key == id_key == "id")
+            if prop.key not in _SKIP_FIELDS
+            and not (prop.key == id_key == "id")
+            # The record's version counter goes up at every save: the entry itself says so.
+            and prop.columns[0] is not mapper.version_id_col
         )
         spec = _Spec(mapper.class_.__name__, fields, id_key, text_keys)
     _specs[mapper] = spec

@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from ...db import Database
-from ...services.errors import ServiceError, ValidationError
+from ...services.errors import ConflictError, ServiceError, ValidationError
 from ...services.listing import Page
 from ...services.records import trackers
 from ...services.records.listing import TrackerQuery, tracker_page
@@ -328,8 +328,14 @@ class TrackerGridModel(QAbstractTableModel):
                     change = Change("add", entry.id, {})
                 else:
                     before = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
+                    # Only the typed cells are saved, each checked against what this grid showed:
+                    # another PC's change to other cells of the row is kept, not overwritten.
                     entry = trackers.update_tracker_entry(
-                        session, row.entry_id, dict(row.pending), today=today
+                        session,
+                        row.entry_id,
+                        dict(row.pending),
+                        today=today,
+                        seen_values={k: row.values.get(k) for k in row.pending},
                     )
                     change = Change("update", entry.id, before)
                 saved_id, saved_values = entry.id, dict(entry.values)
@@ -339,6 +345,9 @@ class TrackerGridModel(QAbstractTableModel):
             labels = {c["key"]: c["label"] for c in self.columns}
             where = ", ".join(labels.get(k, k) for k in row.errors)
             self.sig_problem.emit(f"This row is not saved yet. Check {where}: {error}")
+            return False
+        except ConflictError as exc:
+            self._show_their_change(row_number, exc)
             return False
         except ServiceError as exc:
             self.sig_problem.emit(str(exc))
@@ -354,6 +363,32 @@ class TrackerGridModel(QAbstractTableModel):
         self.sig_problem.emit("")
         self.sig_saved.emit(saved_id)
         return True
+
+    def _show_their_change(self, row_number: int, conflict: ConflictError) -> None:
+        """Someone else changed a cell this row was saving: show their value behind each clashing
+        cell and keep what was typed. Enter then saves the typed value over theirs (the grid now
+        shows theirs, so the check passes); Esc keeps theirs."""
+        row = self.rows[row_number]
+        assert row.entry_id is not None
+        with self.db.reading() as session:
+            theirs = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
+        by = conflict.who or "someone else"
+        when = conflict.when_text()
+        labels = {c["key"]: c for c in self.columns}
+        row.errors = {
+            key: (
+                f"Changed by {by}{when} to “{display(labels[key], theirs.get(key))}”. "
+                "Save the row again to put yours over it, or press Esc to keep theirs."
+            )
+            for key in row.pending
+            if key in labels and theirs.get(key) != row.values.get(key)
+        }
+        row.values = theirs
+        self._row_changed(row_number)
+        self.sig_problem.emit(
+            f"Changed by {by}{when} after you opened it; nothing lost. Red cells (hover for their "
+            "value): save again to keep yours, Esc keeps theirs."
+        )
 
     def discard(self, row_number: int) -> bool:
         """Forget what was typed in a row since it was last saved."""

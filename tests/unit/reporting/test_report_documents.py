@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cqc_desktop.config import DataLocation, resolve
+from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.formatting import uk_date
 from cqc_desktop.models import (
@@ -54,8 +54,10 @@ NOVEMBER = month_period("2026-11")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DataLocation]]:
-    location = resolve(str(tmp_path_factory.mktemp("reports") / "demo.sqlite3"))
+def demo(
+    make_shared_location: Callable[..., DataLocation],
+) -> Iterator[tuple[Database, DataLocation]]:
+    location = make_shared_location("reports")
     database = Database(location)
     with database.unit_of_work() as session:
         seed_demo(session, TODAY, location.attachments_dir)

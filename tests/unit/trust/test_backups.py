@@ -20,6 +20,9 @@ from cqc_desktop.services.trust import backups
 from cqc_desktop.services.trust.backups import BackupProblem, create_backup, list_backups, prune
 from cqc_desktop.services.trust.restore import check_database, latest_good_backup, restore
 
+# These back up and restore an SQLite file; a server database is backed up with pg_dump.
+pytestmark = pytest.mark.sqlite_only
+
 TODAY = date(2026, 11, 26)
 
 
