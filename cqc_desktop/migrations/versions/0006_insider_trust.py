@@ -45,11 +45,13 @@ def upgrade() -> None:
     op.create_index("ix_withdrawal_record", "withdrawal", ["record_type", "record_id"])
     # The audit trail's head row now exists from the database's creation on, and the app never
     # makes one at run time: a missing head always means someone removed it.
+    # (The counts are scalar subqueries: an aggregate over audit_log would give a row even when
+    # the WHERE finds a head already there.)
     op.execute(
         "INSERT INTO audit_chain_head (id, last_id, last_hash) "
-        "SELECT 1, COALESCE(MAX(id), 0), COALESCE("
+        "SELECT 1, (SELECT COALESCE(MAX(id), 0) FROM audit_log), COALESCE("
         "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '" + "0" * 64 + "') "
-        "FROM audit_log WHERE NOT EXISTS (SELECT 1 FROM audit_chain_head WHERE id = 1)"
+        "WHERE NOT EXISTS (SELECT 1 FROM audit_chain_head WHERE id = 1)"
     )
 
 
