@@ -16,6 +16,7 @@ from ...models import Tracker, TrackerEntry
 from ..errors import Problems
 from ..spreadsheets import Sheet
 from ..trust import settings
+from ..trust.permissions import Permission, require
 from .tracker_import import Encoded
 from .tracker_values import is_blank
 
@@ -119,12 +120,13 @@ def saved_value_map(session: Session, tracker_id: int) -> ValueMap:
 
 def remember_value_map(session: Session, tracker_id: int, value_map: ValueMap) -> None:
     """Kept for this tracker's next import (shared by every PC using the database)."""
+    require(session, Permission.RECORD)
     stored = dict(settings.get(session, SETTING) or {})
     merged = saved_value_map(session, tracker_id)
     for key, pairs in value_map.items():
         merged.setdefault(key, {}).update({_fold(s): t for s, t in pairs.items()})
     stored[str(tracker_id)] = merged
-    settings.put(session, SETTING, stored)
+    settings.keep(session, SETTING, stored)
 
 
 def already_in_tracker(session: Session, tracker_id: int, encoded: Sequence[Encoded]) -> set[int]:

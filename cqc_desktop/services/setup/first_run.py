@@ -60,6 +60,7 @@ def set_up(session: Session, data: SetUpInput) -> SetUpResult:
     """Provider, first home, its registered manager on the staff list, the staff list if one is
     given, and the administrator (linked to the registered manager when they are the same
     person). All or nothing: the caller's unit of work commits, or rolls everything back."""
+    _refuse_if_set_up(session)
     if not data.username.strip():
         raise ValidationError.single(
             "username", "Choose a username for the administrator, e.g. zoe.hart."
@@ -90,12 +91,16 @@ def preview_staff_list(session: Session, data: SetUpInput, sheet: Sheet) -> Staf
     return preview_sheet(session, home.id, sheet)
 
 
-def _organisation(session: Session, data: SetUpInput) -> tuple[Service, int | None]:
+def _refuse_if_set_up(session: Session) -> None:
     if has_data(session):
         raise NotAllowed(
             "This database has already been set up; sign in and use Administration ▸ Homes "
             "and Staff to add to it."
         )
+
+
+def _organisation(session: Session, data: SetUpInput) -> tuple[Service, int | None]:
+    _refuse_if_set_up(session)
     p = Problems()
     provider = " ".join(data.provider.split())
     p.require(

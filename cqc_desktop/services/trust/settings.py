@@ -36,6 +36,22 @@ def put(session: Session, key: str, value: Any) -> None:
     """Change a shared setting: an administrator's act (the closure gate's thresholds, the SPC
     rules, the idle lock and privacy all change what the app proves)."""
     require(session, Permission.MANAGE)
+    _store(session, key, value)
+
+
+# Settings that record what people do rather than change what the app proves: the service that
+# writes one checks its own permission (remembering an import's value map needs RECORD).
+_BOOKKEEPING = frozenset({"import.value_maps"})
+
+
+def keep(session: Session, key: str, value: Any) -> None:
+    """Store a bookkeeping setting; the calling service has already checked who may."""
+    if key not in _BOOKKEEPING:
+        raise KeyError(f"{key} is changed with settings.put, by an administrator")
+    _store(session, key, value)
+
+
+def _store(session: Session, key: str, value: Any) -> None:
     if key not in DEFAULTS:
         raise KeyError(f"Unknown setting {key}")
     row = session.get(Setting, key)

@@ -58,6 +58,52 @@ real row staff get "not found" here; test_insider.py tries staff against a real 
 
 
 DECISIONS: dict[str, frozenset[Role]] = {
+    # Measure changes (the SPC phases): recorded and removed by those who edit plans.
+    "plans.measure_reading.record_change": needs(Permission.EDIT_PLANS),
+    "plans.measure_reading.delete_change": needs(Permission.EDIT_PLANS),
+    # Plan codes: suggestions and look-ups; the code itself is saved with the plan.
+    "plans.plans.code_is_fixed": READ,
+    "plans.plans.suggest_plan_code": READ,
+    "plans.plans.taken_codes": READ,
+    # Importing into a tracker: what is already there, and the value map kept for next time.
+    "records.import_values.already_in_tracker": READ,
+    "records.import_values.saved_value_map": READ,
+    "records.import_values.remember_value_map": needs(Permission.RECORD),
+    "records.listing.sorted_page": READ,
+    "reporting.common.free_text_scrubber": READ,
+    "reporting.record_notes.record_notes": READ,
+    # Set-up: only a database nobody can sign in to yet (it has users here, so all refused).
+    "setup.first_run.has_data": READ,
+    "setup.first_run.needs_setting_up": READ,
+    "setup.first_run.preview_staff_list": NO_USERS_YET,
+    "setup.first_run.set_up": NO_USERS_YET,
+    # Homes and the provider's name: an administrator's.
+    "setup.homes.add_home": needs(Permission.MANAGE),
+    "setup.homes.edit_home": needs(Permission.MANAGE),
+    "setup.homes.set_archived": needs(Permission.MANAGE),
+    "setup.homes.set_provider_name": needs(Permission.MANAGE),
+    "setup.homes.find_home": READ,
+    "setup.homes.get_home": READ,
+    "setup.homes.home_problems": READ,
+    "setup.homes.list_homes": READ,
+    "setup.homes.provider_name": READ,
+    # Staff lists: administrators and managers.
+    "setup.staff.add_staff": frozenset({Role.STAFF, Role.VIEWER}),
+    "setup.staff.edit_staff": frozenset({Role.STAFF, Role.VIEWER}),
+    "setup.staff.mark_left": frozenset({Role.STAFF, Role.VIEWER}),
+    "setup.staff.rejoin": frozenset({Role.STAFF, Role.VIEWER}),
+    "setup.staff_import.import_staff": frozenset({Role.STAFF, Role.VIEWER}),
+    "setup.staff.homes_of": READ,
+    "setup.staff.list_staff": READ,
+    "setup.staff.staff_input_of": READ,
+    "setup.staff_import.preview_file": READ,
+    "setup.staff_import.preview_sheet": READ,
+    # Optimistic locking: helpers inside another service's checked change.
+    "trust.conflicts.check_version": UPKEEP,
+    "trust.conflicts.conflict": UPKEEP,
+    "trust.conflicts.last_change": READ,
+    # Bookkeeping settings (an import's value map): the calling service checks its own permission.
+    "trust.settings.keep": UPKEEP,
     "demo.loader.seed_demo": needs(Permission.MANAGE),
     "governance.agenda.build_agenda": READ,
     "governance.agenda.apply_agenda": needs(Permission.RECORD),
@@ -121,11 +167,6 @@ DECISIONS: dict[str, frozenset[Role]] = {
     "plans.closure.closure_gate": READ,
     "plans.closure.gate_settings": READ,
     "plans.dashboard.overdue_reviews": READ,
-    "plans.dashboard.reviews_due": READ,
-    "plans.dashboard.actions_due": READ,
-    "plans.dashboard.open_actions_per_lead": READ,
-    "plans.dashboard.open_counts": READ,
-    "plans.dashboard.summary": READ,
     "plans.dashboard.snapshot": READ,
     "plans.dashboard.staff": READ,
     "plans.evidence.add_evidence": needs(Permission.RECORD),
