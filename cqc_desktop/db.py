@@ -253,6 +253,15 @@ def _refuse_nul(
             raise StorageProblem(NUL_REFUSED)
 
 
+def _refuse_nul_in_flush(session: Session, _context: object, _instances: object) -> None:
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.attrs[attr.key].loaded_value
+            if isinstance(value, str) and "\x00" in value:
+                raise StorageProblem(NUL_REFUSED)
+
+
 class Database:
     """An open database: engine, session factory and the folders beside it."""
 
@@ -265,6 +274,9 @@ class Database:
         event.listen(self.sessions, "before_flush", _remember_versions)
         if self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "before_cursor_execute", _refuse_nul)
+            # Rows the ORM inserts many at a time reach the server without that event on every
+            # path, so what a flush is about to write is checked as well.
+            event.listen(self.sessions, "before_flush", _refuse_nul_in_flush)
         self.lock: InstanceLock | None = None
         if location.sqlite_path is not None:
             from .services.trust.backups import remove_stale_work_folders

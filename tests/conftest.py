@@ -123,8 +123,11 @@ class _TestServer:
         engine.dispose()
         # Foreign keys are not checked while emptying (session_replication_role), so any order works.
         reset = f"UPDATE alembic_version SET version_num = '{HEAD_REVISION}'"  # a test may age it
+        # A new database has its audit-trail head from the start (migration 0006), and the app
+        # never makes one at run time: put back the head an empty, migrated database has.
+        head = f"INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, '{'0' * 64}')"
         return "; ".join(
-            ["SET LOCAL session_replication_role = replica", *deletes, *restarts, reset]
+            ["SET LOCAL session_replication_role = replica", *deletes, *restarts, reset, head]
         )
 
     def drop(self, location: DataLocation) -> None:

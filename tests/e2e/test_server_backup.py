@@ -14,8 +14,11 @@ from sqlalchemy import select
 from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.models import Service
+from cqc_desktop.services.trust import users
 from cqc_desktop.services.trust.backups import BackupProblem
 from cqc_desktop.services.trust.server_backups import server_backup, server_restore
+
+PASSWORD = "kettle on the hob 7"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -24,7 +27,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=240,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "CQC_DESKTOP_USER": "office",
+            "CQC_DESKTOP_PASSWORD": PASSWORD,
+        },
     )
 
 
@@ -53,6 +61,8 @@ def test_server_backup_and_restore_round_trip(db: Database, tmp_path: Path) -> N
         pytest.skip("a server database (CQC_TEST_DATABASE_URL) is backed up with pg_dump")
     with db.unit_of_work() as s:
         s.add(Service(name="Willow Court"))
+        # Backup and restore are a signed-in manager's and administrator's acts.
+        users.create_first_administrator(s, "office", "Office", PASSWORD, PASSWORD)
     db.dispose()
     url, dump = db.location.url, tmp_path / "provider.dump"
     made = run("--db", url, "backup", "-o", str(dump))

@@ -113,6 +113,7 @@ def test_attack_staff_lowers_the_closure_gate_or_switches_privacy_off(
         settings.put(s, "gate.sustained_points", 4)
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_attack_a_viewer_makes_a_backup_or_a_manager_restores_one(
     db: Database, team: dict[str, Actor], tmp_path: Path
 ) -> None:
@@ -388,6 +389,7 @@ def _tracker_row_more(db: Database, actor: Actor) -> None:
 # --- 4. once protected, always protected ----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_attack_delete_every_user_to_remove_the_sign_in(
     db: Database, team: dict[str, Actor], tmp_path: Path
 ) -> None:
@@ -410,6 +412,7 @@ def test_attack_delete_every_user_to_remove_the_sign_in(
 # --- 6. rows changed behind the trail's back --------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_attack_change_a_role_or_a_title_directly_in_the_file(
     db: Database, team: dict[str, Actor]
 ) -> None:
@@ -434,6 +437,7 @@ def test_attack_change_a_role_or_a_title_directly_in_the_file(
 # --- 7. no writing into a damaged file, no litter ------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_attack_import_thousands_of_rows_into_a_damaged_file(
     db: Database, team: dict[str, Actor]
 ) -> None:
@@ -477,6 +481,7 @@ def test_attack_import_thousands_of_rows_into_a_damaged_file(
     damaged.dispose()
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_a_backup_killed_part_way_leaves_no_folder_after_the_next_start(db: Database) -> None:
     import os
 
@@ -527,6 +532,7 @@ def test_a_full_disk_while_attaching_leaves_no_partial_file(
     assert [p for p in db.location.attachments_dir.rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_check_lists_files_no_record_refers_to_and_an_administrator_tidies_them(
     db: Database, team: dict[str, Actor]
 ) -> None:
@@ -546,6 +552,7 @@ def test_check_lists_files_no_record_refers_to_and_an_administrator_tidies_them(
     assert not stray.exists()
 
 
+@pytest.mark.sqlite_only  # the file itself: edited with sqlite3, copied, damaged
 def test_a_database_deleted_to_start_again_is_not_locked_by_its_old_anchors(
     db: Database, team: dict[str, Actor]
 ) -> None:
