@@ -154,7 +154,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
             before = server_restore(location, args.file)
             print(f"Restored {args.file} to the server database.")
             print(f"  The database as it was before is kept in {before}")
-            Database(location).dispose()  # applies any schema upgrade now
+            restored = Database(location)  # applies any schema upgrade now
+            try:
+                from ..services.trust import anchors
+
+                # Anchors taken before now describe the trail just replaced on purpose.
+                with restored.reading() as session:
+                    anchors.append(location, anchors.take_anchor(session, anchors.RESTORED))
+            finally:
+                restored.dispose()
             return 0
         if location.sqlite_path is not None:
             lock = InstanceLock(location.sqlite_path)

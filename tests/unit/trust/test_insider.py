@@ -282,6 +282,7 @@ def anchored(db: Database, team: dict[str, Actor], tmp_path: Path) -> Database:
     return db
 
 
+@pytest.mark.sqlite_only  # anchors kept in the file backups beside a SQLite database
 def test_attack_cut_the_newest_entries_with_the_head(anchored: Database) -> None:
     with anchored.reading() as s:
         last = int(s.scalar(select(AuditLog.id).order_by(AuditLog.id.desc())) or 0)
@@ -295,6 +296,7 @@ def test_attack_cut_the_newest_entries_with_the_head(anchored: Database) -> None
     assert "The database is older than the copy that made a backup" in problems
 
 
+@pytest.mark.sqlite_only  # anchors kept in the file backups beside a SQLite database
 def test_attack_delete_the_whole_trail_and_its_head(anchored: Database) -> None:
     _raw(anchored, "DELETE FROM audit_log")
     _raw(anchored, "DELETE FROM audit_chain_head")
@@ -305,6 +307,7 @@ def test_attack_delete_the_whole_trail_and_its_head(anchored: Database) -> None:
         assert not verify_chain(s).ok
 
 
+@pytest.mark.sqlite_only  # anchors kept in the file backups beside a SQLite database
 def test_attack_rewrite_an_entry_and_recompute_the_whole_chain(anchored: Database) -> None:
     path = anchored.location.sqlite_path
     assert path is not None
@@ -331,6 +334,7 @@ def test_attack_rewrite_an_entry_and_recompute_the_whole_chain(anchored: Databas
     assert "The audit trail has been rewritten since the copy that made a backup" in problems
 
 
+@pytest.mark.sqlite_only  # anchors kept in the file backups beside a SQLite database
 def test_attack_put_an_older_copy_of_the_database_in_place(
     anchored: Database, team: dict[str, Actor], tmp_path: Path
 ) -> None:
@@ -365,6 +369,7 @@ def test_attack_put_an_older_copy_of_the_database_in_place(
     assert "The database is older than the copy that printed the monthly QA report on" in problems
 
 
+@pytest.mark.sqlite_only  # anchors kept in the file backups beside a SQLite database
 def test_a_restore_on_purpose_is_not_mistaken_for_an_older_copy(
     anchored: Database, team: dict[str, Actor], tmp_path: Path
 ) -> None:
