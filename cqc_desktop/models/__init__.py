@@ -2,6 +2,7 @@
 
 from .base import Base, utcnow
 from .evidence import Attachment, Evidence, Measure, MeasurePoint
+from .feedback import Complaint
 from .governance import (
     Alert,
     AuditAnswer,
@@ -31,6 +32,7 @@ __all__ = [
     "AuditSchedule",
     "AuditTemplate",
     "Base",
+    "Complaint",
     "Evidence",
     "Finding",
     "FindingStatement",

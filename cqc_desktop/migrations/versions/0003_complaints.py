@@ -1,0 +1,68 @@
+"""complaints and compliments
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-08 02:40:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "complaint",
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("from_type", sa.String(length=40), nullable=False),
+        sa.Column("from_ref", sa.String(length=100), nullable=False),
+        sa.Column("channel", sa.String(length=40), nullable=False),
+        sa.Column("category", sa.String(length=60), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("severity", sa.String(length=20), nullable=False),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.Column("acknowledge_by", sa.Date(), nullable=True),
+        sa.Column("acknowledged_on", sa.Date(), nullable=True),
+        sa.Column("investigation", sa.Text(), nullable=False),
+        sa.Column("respond_by", sa.Date(), nullable=True),
+        sa.Column("responded_on", sa.Date(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("finding", sa.String(length=20), nullable=False),
+        sa.Column("learning", sa.Text(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["action.id"], name=op.f("fk_complaint_action_id_action")
+        ),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"], ["person.id"], name=op.f("fk_complaint_handled_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"], ["service.id"], name=op.f("fk_complaint_service_id_service")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint")),
+        sa.UniqueConstraint("service_id", "reference", name=op.f("uq_complaint_service_id")),
+    )
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_complaint_action_id"), ["action_id"], unique=False)
+        batch_op.create_index("ix_complaint_kind_received", ["kind", "received_on"], unique=False)
+        batch_op.create_index(
+            "ix_complaint_service_received", ["service_id", "received_on"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaint_service_received")
+        batch_op.drop_index("ix_complaint_kind_received")
+        batch_op.drop_index(batch_op.f("ix_complaint_action_id"))
+    op.drop_table("complaint")
