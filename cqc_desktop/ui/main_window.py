@@ -39,6 +39,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("&Incidents", "records.incidents_tab", "IncidentsTab"),
     ("O&bservations", "records.observations_tab", "ObservationsTab"),
     ("&Logs", "records.logs_tab", "LogsTab"),
+    ("Co&mplaints", "records.complaints_tab", "ComplaintsTab"),
     ("&Governance", "governance.governance_tab", "GovernanceTab"),
     ("A&udits", "governance.audits_tab", "AuditsTab"),
     ("&Reports", "reporting.reports_tab", "ReportsTab"),
