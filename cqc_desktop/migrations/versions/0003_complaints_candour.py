@@ -1,4 +1,4 @@
-"""complaints and compliments
+"""complaints and compliments; duty of candour and GP/111 contact on incidents
 
 Revision ID: 0003
 Revises: 0002
@@ -58,9 +58,58 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_complaint_service_received", ["service_id", "received_on"], unique=False
         )
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "notifiable_safety_incident",
+                sa.String(length=10),
+                nullable=False,
+                server_default="",
+            )
+        )
+        batch_op.add_column(sa.Column("candour_told_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column("candour_told_who", sa.String(length=100), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("candour_told_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("candour_method", sa.String(length=20), nullable=False, server_default="")
+        )
+        batch_op.add_column(
+            sa.Column("candour_apology", sa.Text(), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("candour_letter_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("candour_outcome_shared_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column("medical_contact", sa.String(length=40), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("medical_contact_at", sa.DateTime(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_incident_candour_told_by_id_person"),
+            "person",
+            ["candour_told_by_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_incident_candour_told_by_id_person"), type_="foreignkey"
+        )
+        for column in (
+            "medical_contact_at",
+            "medical_contact",
+            "candour_outcome_shared_on",
+            "candour_letter_on",
+            "candour_apology",
+            "candour_method",
+            "candour_told_by_id",
+            "candour_told_who",
+            "candour_told_on",
+            "notifiable_safety_incident",
+        ):
+            batch_op.drop_column(column)
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         batch_op.drop_index("ix_complaint_service_received")
         batch_op.drop_index("ix_complaint_kind_received")
