@@ -1,5 +1,6 @@
 """The dashboard's "Records overdue" list: complaint acknowledgements and responses not given by
-their working-day deadline. Enter or double-click opens the record."""
+their working-day deadline, and notifications (CQC, safeguarding, RIDDOR, duty of candour) not
+made by their due date. Enter or double-click opens the record."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...formatting import days_phrase, uk_date
-from ...services.records import complaints
+from ...services.records import complaints, notifications
 from ..context import AppContext
 from ..widgets.table_models import RED, Column, RowsModel
 from .widgets import ActionTableView, size_columns
@@ -45,7 +46,7 @@ class RecordsOverdue(QWidget):
             [
                 Column("Ref", lambda r: r.reference, tooltip=lambda r: r.service),
                 Column("Overdue step", lambda r: r.step),
-                Column("About", lambda r: r.about),
+                Column("About", lambda r: r.about, tooltip=lambda r: r.about),
                 Column("Was due", lambda r: uk_date(r.due)),
                 Column("Overdue by", lambda r: days_phrase(r.days_overdue)),
             ],
@@ -56,7 +57,7 @@ class RecordsOverdue(QWidget):
         size_columns(self.view, SAMPLES, 2)
         # The view asks to open "an action" by id; here the id is the record's.
         self.view.sig_open_action.connect(lambda _id: self.open_current())
-        self.empty = QLabel("No complaint acknowledgement or response is overdue.")
+        self.empty = QLabel("No complaint reply or incident notification is overdue.")
         self.empty.setStyleSheet("color: #555;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
@@ -78,6 +79,20 @@ class RecordsOverdue(QWidget):
                 )
                 for o in complaints.overdue(session, today, service_id)
             ]
+            rows += [
+                OverdueRecord(
+                    m.incident_id,
+                    "incident",
+                    m.reference,
+                    "Notification",
+                    m.name,
+                    m.due,
+                    m.days_overdue,
+                    m.service,
+                )
+                for m in notifications.overdue(session, today, service_id)
+            ]
+        rows.sort(key=lambda r: (r.due, r.reference))
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         return len(rows)
@@ -95,3 +110,9 @@ class RecordsOverdue(QWidget):
             dialog = ComplaintDialog(self, self.ctx, service_id, row.record_id)
             if dialog.exec():
                 self.ctx.sig_data_changed.emit("complaint")
+        else:
+            from ..records.incident_dialog import IncidentDialog
+
+            incident = IncidentDialog(self, self.ctx, None, row.record_id)
+            if incident.exec() or incident.changed:
+                self.ctx.sig_data_changed.emit("incident")
