@@ -2,7 +2,7 @@
 
 from .base import Base, utcnow
 from .evidence import Attachment, Evidence, Measure, MeasurePoint
-from .feedback import Complaint
+from .feedback import Complaint, Feedback
 from .governance import (
     Alert,
     AuditAnswer,
@@ -34,6 +34,7 @@ __all__ = [
     "Base",
     "Complaint",
     "Evidence",
+    "Feedback",
     "Finding",
     "FindingStatement",
     "HandoverRecord",

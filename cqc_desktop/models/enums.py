@@ -253,3 +253,29 @@ class ComplaintFinding(StrEnum):
     UPHELD = "Upheld"
     PARTLY = "Partly upheld"
     NOT_UPHELD = "Not upheld"
+
+
+class FeedbackSource(StrEnum):
+    PERSON = "Person using the service"
+    RELATIVE = "Relative or friend"
+    STAFF = "Staff member"
+    GP = "GP"
+    DISTRICT_NURSE = "District nurse"
+    SOCIAL_WORKER = "Social worker"
+    COMMISSIONER = "Commissioner"
+    OTHER_PARTNER = "Other professional"
+
+
+class FeedbackMethod(StrEnum):
+    MEETING = "Meeting"
+    SURVEY = "Survey"
+    CONVERSATION = "Conversation"
+    CARD = "Card or letter"
+    EMAIL = "Email"
+    PHONE = "Phone"
+
+
+class Sentiment(StrEnum):
+    POSITIVE = "Positive"
+    MIXED = "Mixed"
+    NEGATIVE = "Negative"

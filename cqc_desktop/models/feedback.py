@@ -1,4 +1,5 @@
-"""What people, relatives, staff and partners tell the home: complaints and compliments."""
+"""What people, relatives, staff and partners tell the home: complaints, compliments and
+feedback."""
 
 from __future__ import annotations
 
@@ -48,3 +49,22 @@ class Complaint(IdMixin, TimestampMixin, Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
 
     handled_by: Mapped[Person | None] = relationship()
+
+
+class Feedback(IdMixin, TimestampMixin, Base):
+    """Feedback from a person, a relative, staff or a partner (GP, district nurse, social worker,
+    commissioner): who, how, what was said and how it felt. Linked to an action, it is evidence for
+    it in the CQC category its source belongs to (a partner's in "Feedback from partners")."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_service_received", "service_id", "received_on"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    received_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(40))
+    from_ref: Mapped[str] = mapped_column(String(100), default="")
+    method: Mapped[str] = mapped_column(String(40))
+    what_was_said: Mapped[str] = long_text()
+    sentiment: Mapped[str] = mapped_column(String(20))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
