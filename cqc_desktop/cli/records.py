@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..models.enums import ComplaintCategory, IncidentType, LogKind, ObservationArea, Outcome
 from ..services.errors import NotFound, ValidationError
 from ..services.records.complaint_listing import COMPLAINT_STATES, ComplaintQuery
+from ..services.records.feedback import FeedbackQuery
 from ..services.records.listing import INCIDENT_STATES, IncidentQuery, TrackerQuery
 from ..services.records.log_listing import HandoverQuery, LogQuery, ObservationQuery
 from ..services.records.tracker_values import BadValue, to_date
@@ -29,6 +30,7 @@ LIST_KINDS = {
     "incidents": "Incidents",
     "complaints": "Complaints",
     "compliments": "Compliments",
+    "feedback": "Feedback",
     "observations": "Practice observations",
     "handovers": "Handover records",
     "logs": "All daily logs",
@@ -159,6 +161,10 @@ def _table(session: Session, args: argparse.Namespace, today: date) -> Any:
             **period,
         )
         return spreadsheets.complaints_table(session, complaints)
+    if kind == "feedback":
+        return spreadsheets.feedback_table(
+            session, FeedbackQuery(sid, search=args.search, **period)
+        )
     if kind == "observations":
         obs = ObservationQuery(
             sid,

@@ -40,6 +40,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("O&bservations", "records.observations_tab", "ObservationsTab"),
     ("&Logs", "records.logs_tab", "LogsTab"),
     ("Co&mplaints", "records.complaints_tab", "ComplaintsTab"),
+    ("Feedbac&k", "records.feedback_tab", "FeedbackTab"),
     ("&Governance", "governance.governance_tab", "GovernanceTab"),
     ("A&udits", "governance.audits_tab", "AuditsTab"),
     ("&Reports", "reporting.reports_tab", "ReportsTab"),

@@ -137,7 +137,7 @@ def test_export_mistakes_are_one_line(database: str, tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
         "cqc-desktop: error: nothing called diary to export; KIND is one of incidents, "
-        "complaints, compliments, observations, handovers, logs, governance-log, rota-notes, communication-book, or a "
+        "complaints, compliments, feedback, observations, handovers, logs, governance-log, rota-notes, communication-book, or a "
         'tracker: "Care planning improvement tracker", "Medicines improvement tracker"'
     ]
     result = run("--db", database, "export", "incidents", "-o", str(tmp_path / "x.pdf"))

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, aliased
 
-from ...models import Evidence, Feedback
+from ...models import Action, Evidence, Feedback, Person
 from ...models.enums import FeedbackMethod, FeedbackSource, Sentiment, Supports
 from ..errors import NotFound, Problems
+from ..listing import PAGE_SIZE, Page, like_any
 from ..plans.evidence import EvidenceInput, add_evidence
 from ..trust import settings
 from ..trust.permissions import Permission, require
 from .common import check_action, check_person, require_service, uk_date
 from .incidents import looks_like_full_name
+from .listing import in_dates, sorted_page
 
 PARTNERS = frozenset(
     {
@@ -190,4 +193,98 @@ def summary(
         by_source,
         by_sentiment,
         sum(n for s, n in by_source.items() if s in PARTNERS),
+    )
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackQuery:
+    service_id: int | None
+    source: str = ""
+    sentiment: str = ""
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    id: int
+    received_on: date
+    source: str
+    from_ref: str
+    method: str
+    sentiment: str
+    what_was_said: str
+    recorded_by: str
+    action_ref: str
+    action_id: int | None
+
+    @property
+    def evidence_category(self) -> str:
+        return CATEGORY_OF.get(self.source, "")
+
+
+CATEGORY_OF = {
+    FeedbackSource.PERSON.value: "People's experience",
+    FeedbackSource.RELATIVE.value: "People's experience",
+    FeedbackSource.STAFF.value: "Feedback from staff and leaders",
+} | {p.value: "Feedback from partners" for p in PARTNERS}
+
+_RECORDER = aliased(Person, name="feedback_recorder")
+FEEDBACK_SORTS: dict[str, ColumnElement[Any]] = {
+    "received": Feedback.received_on,  # type: ignore[dict-item]
+    "source": Feedback.source,  # type: ignore[dict-item]
+    "sentiment": Feedback.sentiment,  # type: ignore[dict-item]
+}
+
+
+def feedback_page(
+    session: Session,
+    query: FeedbackQuery,
+    sort: str = "received",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    expr = FEEDBACK_SORTS.get(sort, FEEDBACK_SORTS["received"])
+    columns: list[Any] = [
+        Feedback.id,
+        Feedback.received_on,
+        Feedback.source,
+        Feedback.from_ref,
+        Feedback.method,
+        Feedback.sentiment,
+        Feedback.what_was_said,
+        func.coalesce(_RECORDER.name, ""),
+        func.coalesce(Action.reference, ""),
+        Feedback.action_id,
+        expr,
+        Feedback.id,
+    ]
+    stmt: Select[Any] = (
+        select(*columns)
+        .outerjoin(_RECORDER, _RECORDER.id == Feedback.recorded_by_id)
+        .outerjoin(Action, Action.id == Feedback.action_id)
+    )
+    if query.service_id is not None:
+        stmt = stmt.where(Feedback.service_id == query.service_id)
+    if query.source:
+        stmt = stmt.where(Feedback.source == query.source)
+    if query.sentiment:
+        stmt = stmt.where(Feedback.sentiment == query.sentiment)
+    stmt = stmt.where(*in_dates(Feedback.received_on, query.date_from, query.date_to))
+    if query.search.strip():
+        stmt = stmt.where(like_any([Feedback.from_ref, Feedback.what_was_said], query.search))
+    return sorted_page(
+        session,
+        stmt,
+        expr,
+        Feedback.id,
+        FeedbackRow,
+        descending=descending,
+        after=after,
+        limit=limit,
     )

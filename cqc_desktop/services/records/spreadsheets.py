@@ -25,6 +25,7 @@ from ...models import Tracker
 from ..errors import NotFound, ValidationError
 from ..listing import Page
 from .complaint_listing import ComplaintQuery, ComplaintRow, complaint_page
+from .feedback import FeedbackQuery, FeedbackRow, feedback_page
 from .incident_status import learning_status
 from .listing import (
     EntryRow,
@@ -446,3 +447,38 @@ def complaints_table(
         query.kind, "Complaints and compliments"
     )
     return Table(title, COMPLAINT_COLUMNS, (cells(r) for r in _rows(load)))
+
+
+FEEDBACK_COLUMNS = [
+    Column("Received", "date", 12),
+    Column("From", width=24),
+    Column("Who (by reference)", width=18),
+    Column("How", width=14),
+    Column("Sentiment", width=10),
+    Column("What was said", width=60),
+    Column("CQC evidence category", width=30),
+    Column("Recorded by", width=18),
+    Column("Action", width=10),
+]
+
+
+def feedback_table(
+    session: Session, query: FeedbackQuery, sort: str = "received", descending: bool = True
+) -> Table:
+    def load(after: tuple[Any, int] | None, limit: int) -> Page:
+        return feedback_page(session, query, sort, descending, after, limit)
+
+    def cells(r: FeedbackRow) -> list[Any]:
+        return [
+            r.received_on,
+            r.source,
+            r.from_ref,
+            r.method,
+            r.sentiment,
+            r.what_was_said,
+            r.evidence_category,
+            r.recorded_by,
+            r.action_ref,
+        ]
+
+    return Table("Feedback", FEEDBACK_COLUMNS, (cells(r) for r in _rows(load)))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -154,3 +155,33 @@ def test_summary_and_mistakes(session: Session, home: dict[str, int]) -> None:
     assert errors["what_was_said"] == "Write down what was said."
     assert errors["received_on"] == "The feedback cannot be dated in the future."
     assert "not a full name" in errors["from_ref"]
+
+
+def test_the_feedback_list_and_its_export(
+    session: Session, home: dict[str, int], tmp_path: Path
+) -> None:
+    from cqc_desktop.services.records import spreadsheets
+    from cqc_desktop.services.records.feedback import FeedbackQuery, feedback_page
+
+    for day, source in ((18, "Social worker"), (19, "Relative or friend")):
+        feedback.record_feedback(
+            session,
+            home["service"],
+            _entry(source, received_on=date(2026, 11, day), action_id=home["action"]),
+            today=TODAY,
+        )
+    page = feedback_page(session, FeedbackQuery(home["service"]))
+    assert [(r.source, r.evidence_category, r.action_ref) for r in page.rows] == [
+        ("Relative or friend", "People's experience", "A2"),
+        ("Social worker", "Feedback from partners", "A2"),
+    ]
+    partners = feedback_page(session, FeedbackQuery(None, source="Social worker"))
+    assert len(partners.rows) == 1
+    target = tmp_path / "feedback.csv"
+    count = spreadsheets.write(
+        target, spreadsheets.feedback_table(session, FeedbackQuery(home["service"]))
+    )
+    assert count == 2
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Received,From,Who (by reference),How,Sentiment,What was said")
+    assert lines[1].startswith("19/11/2026,Relative or friend")
