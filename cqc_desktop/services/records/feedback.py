@@ -102,7 +102,7 @@ def _apply(f: Feedback, d: FeedbackInput) -> None:
     f.action_id = d.action_id
 
 
-def _as_evidence(session: Session, f: Feedback, today: date | None) -> None:
+def link_as_evidence(session: Session, f: Feedback, today: date | None) -> None:
     """Add the entry as evidence for its action, once per action."""
     if f.action_id is None or session.scalar(
         select(func.count())
@@ -138,7 +138,7 @@ def record_feedback(
     _apply(entry, data)
     session.add(entry)
     session.flush()
-    _as_evidence(session, entry, today)
+    link_as_evidence(session, entry, today)
     return entry
 
 
@@ -154,7 +154,7 @@ def update_feedback(
     p.raise_if_any()
     _apply(entry, data)
     session.flush()
-    _as_evidence(session, entry, today)
+    link_as_evidence(session, entry, today)
     return entry
 
 
