@@ -42,6 +42,7 @@ from ..widgets.forms import (
 )
 from ..widgets.signed_in import actor_of, fill_people
 from .common import fill_actions
+from .raise_action_dialog import add_raise_button
 
 # Rows shown for a complaint only: a compliment is received, logged and shared.
 COMPLAINT_ONLY = (
@@ -160,6 +161,9 @@ class ComplaintDialog(GuardedDialog):
             if existing is not None:
                 self._load(existing)
         self._show_deadlines()
+        self.raise_button = add_raise_button(
+            self, ctx, "complaint", lambda: self.complaint_id, service_id, self.action
+        )
         self.mark_clean()
 
     @property

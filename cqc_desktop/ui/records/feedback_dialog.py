@@ -23,6 +23,7 @@ from ..widgets.forms import (
 )
 from ..widgets.signed_in import actor_of, fill_people
 from .common import fill_actions
+from .raise_action_dialog import add_raise_button
 
 
 class FeedbackDialog(GuardedDialog):
@@ -89,6 +90,9 @@ class FeedbackDialog(GuardedDialog):
                 self.said.setPlainText(entry.what_was_said)
                 select_data(self.sentiment, entry.sentiment)
         self._show_category()
+        self.raise_button = add_raise_button(
+            self, ctx, "feedback", lambda: self.feedback_id, service_id, self.action
+        )
         self.mark_clean()
 
     def _show_category(self) -> None:

@@ -49,6 +49,7 @@ from ..widgets.forms import (
 from ..widgets.signed_in import actor_of, fill_people, muted
 from .candour_page import CandourPage
 from .common import fill_actions
+from .raise_action_dialog import add_raise_button
 
 DETAILS, REVIEW, CLOSURE, CANDOUR = 0, 1, 2, 3
 _PAGE_OF = {
@@ -89,6 +90,10 @@ class IncidentDialog(GuardedDialog):
             self._build(session)
             if incident is not None:
                 self._load(session, incident)
+        if self.service_id is not None:
+            self.raise_button = add_raise_button(
+                self, ctx, "incident", lambda: self.incident_id, self.service_id, self.action
+            )
         self.mark_clean()
 
     # --- layout ----------------------------------------------------------------------------

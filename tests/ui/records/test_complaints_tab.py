@@ -198,3 +198,40 @@ def test_the_dashboard_lists_overdue_acknowledgements_and_responses(
         "05/11/2026",
         "21 days overdue",
     ]
+
+
+def test_raising_an_action_from_a_complaint(
+    qtbot: QtBot, tab: ComplaintsTab, db: Database, home: dict[str, int], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from cqc_desktop.models import Action
+    from cqc_desktop.ui.records.raise_action_dialog import RaiseFromRecordDialog
+
+    raised: list[RaiseFromRecordDialog] = []
+
+    def accept(d: RaiseFromRecordDialog) -> int:
+        raised.append(d)
+        assert d.title.text() == "Not told about her mother's fall until the next morning"
+        assert d.lead.currentData() == home["zoe"]
+        assert d.finding.currentText() == "New finding in “Complaints and feedback”"
+        d.try_save()
+        return int(d.result())
+
+    monkeypatch.setattr(RaiseFromRecordDialog, "exec", accept)
+
+    def fill_and_raise(d: ComplaintDialog) -> None:
+        _fill_complaint(qtbot, home)(d)
+        qtbot.mouseClick(d.raise_button, Qt.MouseButton.LeftButton)
+        # The complaint was saved first; now it shows its new action.
+        assert d.complaint_id is not None
+        assert d.action.currentText().startswith("A1 ")
+
+    _answer_with(monkeypatch, fill_and_raise)
+    tab.new_record()
+    assert raised and raised[0].result() == 1
+    with db.reading() as s:
+        complaint = s.scalars(select(Complaint)).one()
+        action = s.get(Action, complaint.action_id)
+        assert action is not None
+        assert action.title == "Not told about her mother's fall until the next morning"
+        assert action.finding.plan.title == "Complaints and feedback"
+    assert tab.model.index(0, 7).data() == "A1"
