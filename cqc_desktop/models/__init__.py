@@ -2,7 +2,7 @@
 
 from .base import Base, utcnow
 from .evidence import Attachment, Evidence, Measure, MeasurePoint
-from .feedback import Complaint, Feedback
+from .feedback import Complaint, Feedback, Supervision
 from .governance import (
     Alert,
     AuditAnswer,
@@ -52,6 +52,7 @@ __all__ = [
     "Review",
     "Service",
     "Setting",
+    "Supervision",
     "Tracker",
     "TrackerEntry",
     "User",

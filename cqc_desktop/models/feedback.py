@@ -1,5 +1,5 @@
-"""What people, relatives, staff and partners tell the home: complaints, compliments and
-feedback."""
+"""What people, relatives, staff and partners tell the home: complaints, compliments,
+feedback and supervision notes."""
 
 from __future__ import annotations
 
@@ -68,3 +68,29 @@ class Feedback(IdMixin, TimestampMixin, Base):
     sentiment: Mapped[str] = mapped_column(String(20))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+
+class Supervision(IdMixin, TimestampMixin, Base):
+    """A one-to-one supervision or competency check with a member of staff: its focus, what was
+    discussed and agreed, and when the next one is due. Linked to an action, its notes are
+    evidence for it ("Supervision notes", in "Feedback from staff and leaders")."""
+
+    __tablename__ = "supervision"
+    __table_args__ = (
+        Index("ix_supervision_service_held", "service_id", "held_on"),
+        Index("ix_supervision_person_kind", "person_id", "kind", "held_on"),
+    )
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    held_on: Mapped[date]
+    focus: Mapped[str] = long_text()
+    notes: Mapped[str] = long_text()
+    outcome: Mapped[str] = long_text()
+    next_due: Mapped[date | None]
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    supervisor: Mapped[Person | None] = relationship(foreign_keys=[supervisor_id])

@@ -1,4 +1,4 @@
-"""complaints, compliments and feedback; duty of candour and GP/111 contact on incidents
+"""complaints, compliments, feedback and supervision; duty of candour and GP/111 contact on incidents
 
 Revision ID: 0003
 Revises: 0002
@@ -122,6 +122,43 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_feedback_service_received", ["service_id", "received_on"], unique=False
         )
+    op.create_table(
+        "supervision",
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("supervisor_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("focus", sa.Text(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("next_due", sa.Date(), nullable=True),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["action.id"], name=op.f("fk_supervision_action_id_action")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_supervision_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"], ["service.id"], name=op.f("fk_supervision_service_id_service")
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervisor_id"], ["person.id"], name=op.f("fk_supervision_supervisor_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision")),
+    )
+    with op.batch_alter_table("supervision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_supervision_action_id"), ["action_id"], unique=False)
+        batch_op.create_index(
+            "ix_supervision_person_kind", ["person_id", "kind", "held_on"], unique=False
+        )
+        batch_op.create_index(
+            "ix_supervision_service_held", ["service_id", "held_on"], unique=False
+        )
     # Rebuilding "evidence" reflects the observation table it refers to, whose expression index
     # (0002) SQLAlchemy cannot reflect; it is not touched, so the warning would only be noise.
     with (
@@ -134,6 +171,16 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_evidence_feedback_id_feedback"), "feedback", ["feedback_id"], ["id"]
         )
+        batch_op.add_column(sa.Column("supervision_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_evidence_supervision_id"), ["supervision_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_evidence_supervision_id_supervision"),
+            "supervision",
+            ["supervision_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
@@ -141,6 +188,12 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_evidence_feedback_id_feedback"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_evidence_feedback_id"))
         batch_op.drop_column("feedback_id")
+        batch_op.drop_constraint(
+            batch_op.f("fk_evidence_supervision_id_supervision"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_evidence_supervision_id"))
+        batch_op.drop_column("supervision_id")
+    op.drop_table("supervision")
     op.drop_table("feedback")
     with op.batch_alter_table("incident", schema=None) as batch_op:
         batch_op.drop_constraint(
