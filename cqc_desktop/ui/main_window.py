@@ -41,6 +41,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("&Logs", "records.logs_tab", "LogsTab"),
     ("Co&mplaints", "records.complaints_tab", "ComplaintsTab"),
     ("Feedbac&k", "records.feedback_tab", "FeedbackTab"),
+    ("Supervisio&n", "records.supervision_tab", "SupervisionTab"),
     ("&Governance", "governance.governance_tab", "GovernanceTab"),
     ("A&udits", "governance.audits_tab", "AuditsTab"),
     ("&Reports", "reporting.reports_tab", "ReportsTab"),

@@ -11,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ...models import Evidence, Person, Service, Supervision
+from ...models import Action, Evidence, Person, Service, Supervision
 from ...models.enums import Supports
 from ..errors import NotFound, Problems
+from ..listing import PAGE_SIZE, Page, like_any
 from ..plans.evidence import EvidenceInput, add_evidence
 from ..reference import REFERENCE
 from ..trust.permissions import Permission, require
 from .common import check_action, check_person, load_json, require_service, uk_date
+from .listing import in_dates, sorted_page
 
 INTERVALS_FILE = "supervision.json"
 
@@ -213,3 +216,75 @@ def due_list(session: Session, today: date, service_id: int | None = None) -> li
         due = next_due or held + timedelta(days=intervals().get(kind, 56))
         out[(pid, kind)] = Due(pid, name, role or "", home, kind, held, due, (today - due).days)
     return sorted(out.values(), key=lambda d: (-d.days_overdue, d.person, d.kind))
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupervisionRow:
+    id: int
+    held_on: date
+    person: str
+    kind: str
+    supervisor: str
+    focus: str
+    notes: str
+    outcome: str
+    next_due: date | None
+    action_ref: str
+
+
+_SUPERVISED = aliased(Person, name="supervised")
+_SUPERVISOR = aliased(Person, name="supervisor")
+
+
+def supervision_page(
+    session: Session,
+    service_id: int | None,
+    after: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    search: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    descending: bool = True,
+) -> Page:
+    """Supervision records newest first (paged by date), optionally searched."""
+    columns: list[Any] = [
+        Supervision.id,
+        Supervision.held_on,
+        _SUPERVISED.name,
+        Supervision.kind,
+        func.coalesce(_SUPERVISOR.name, ""),
+        Supervision.focus,
+        Supervision.notes,
+        Supervision.outcome,
+        Supervision.next_due,
+        func.coalesce(Action.reference, ""),
+        Supervision.held_on,
+        Supervision.id,
+    ]
+    stmt: Select[Any] = (
+        select(*columns)
+        .join(_SUPERVISED, _SUPERVISED.id == Supervision.person_id)
+        .outerjoin(_SUPERVISOR, _SUPERVISOR.id == Supervision.supervisor_id)
+        .outerjoin(Action, Action.id == Supervision.action_id)
+    )
+    if service_id is not None:
+        stmt = stmt.where(Supervision.service_id == service_id)
+    stmt = stmt.where(*in_dates(Supervision.held_on, date_from, date_to))
+    if search.strip():
+        stmt = stmt.where(
+            like_any([_SUPERVISED.name, Supervision.focus, Supervision.notes], search)
+        )
+    return sorted_page(
+        session,
+        stmt,
+        Supervision.held_on,  # type: ignore[arg-type]
+        Supervision.id,
+        SupervisionRow,
+        descending=descending,
+        after=after,
+        limit=limit,
+    )

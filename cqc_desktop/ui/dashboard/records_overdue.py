@@ -1,6 +1,6 @@
 """The dashboard's "Records overdue" list: complaint acknowledgements and responses not given by
-their working-day deadline, and notifications (CQC, safeguarding, RIDDOR, duty of candour) not
-made by their due date. Enter or double-click opens the record."""
+their working-day deadline, notifications (CQC, safeguarding, RIDDOR, duty of candour) not
+made by their due date, and staff whose supervision or competency check is overdue. Enter or double-click opens the record."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...formatting import days_phrase, uk_date
-from ...services.records import complaints, notifications
+from ...services.records import complaints, notifications, supervision
 from ..context import AppContext
 from ..widgets.table_models import RED, Column, RowsModel
 from .widgets import ActionTableView, size_columns
@@ -57,7 +57,7 @@ class RecordsOverdue(QWidget):
         size_columns(self.view, SAMPLES, 2)
         # The view asks to open "an action" by id; here the id is the record's.
         self.view.sig_open_action.connect(lambda _id: self.open_current())
-        self.empty = QLabel("No complaint reply or incident notification is overdue.")
+        self.empty = QLabel("No complaint reply, notification or supervision is overdue.")
         self.empty.setStyleSheet("color: #555;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
@@ -92,6 +92,20 @@ class RecordsOverdue(QWidget):
                 )
                 for m in notifications.overdue(session, today, service_id)
             ]
+            rows += [
+                OverdueRecord(
+                    d.person_id,
+                    "supervision",
+                    d.person,
+                    d.kind,
+                    f"Last held {uk_date(d.last_held)}" + (f" ({d.role})" if d.role else ""),
+                    d.next_due,
+                    d.days_overdue,
+                    d.service,
+                )
+                for d in supervision.due_list(session, today, service_id)
+                if d.overdue
+            ]
         rows.sort(key=lambda r: (r.due, r.reference))
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
@@ -110,7 +124,7 @@ class RecordsOverdue(QWidget):
             dialog = ComplaintDialog(self, self.ctx, service_id, row.record_id)
             if dialog.exec():
                 self.ctx.sig_data_changed.emit("complaint")
-        else:
+        elif row.kind == "incident":
             from ..records.incident_dialog import IncidentDialog
 
             incident = IncidentDialog(self, self.ctx, None, row.record_id)
