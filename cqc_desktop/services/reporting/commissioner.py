@@ -17,6 +17,7 @@ from .common import ActionLine, HomeInfo, Period, ProgressGap, action_lines, get
 from .measures import MeasureSeries, measure_series
 from .monthly import IncidentSummary, incident_summary
 from .oversight import FindingLine
+from .voices import Voices, voices
 
 STAFFING_REGULATIONS = frozenset({"18", "19"})
 STAFFING_STATEMENTS = frozenset({"S6", "C5", "W4"})
@@ -68,6 +69,7 @@ class CommissionerPack:
     staffing: tuple[ActionUpdate, ...]
     incidents: IncidentSummary
     gaps: tuple[ProgressGap, ...]
+    voices: Voices
 
     @property
     def closed_in_period(self) -> list[ActionLine]:
@@ -97,6 +99,7 @@ def commissioner_pack(
         staffing=tuple(u for u in updates if u.action.id in staffing_ids),
         incidents=incident_summary(session, [service_id], period, as_of),
         gaps=tuple(progress_gaps(session, lines, as_of)),
+        voices=voices(session, service_id, period, today),
     )
 
 

@@ -46,6 +46,7 @@ from .oversight import (
     meetings_held,
     new_findings,
 )
+from .voices import Voices, voices
 
 RAGS = ("Red", "Amber", "Green")
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -124,6 +125,7 @@ class MonthlyReport:
     escalations: tuple[EscalationLine, ...]
     gaps: tuple[ProgressGap, ...]
     priorities: tuple[Priority, ...]
+    voices: Voices
 
     @property
     def open_actions(self) -> list[ActionLine]:
@@ -226,6 +228,7 @@ def monthly_report(session: Session, service_id: int, period: Period, today: dat
         escalations=tuple(escalations(session, service_id, period)),
         gaps=tuple(gaps),
         priorities=(),
+        voices=voices(session, service_id, period, today),
     )
     # Priorities read the rest of the report, so they are worked out last.
     steps = open_steps(session, lines, _next_month_end(period))
