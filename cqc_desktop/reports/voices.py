@@ -117,7 +117,7 @@ def supervision_section(v: Voices) -> list[Flowable]:
     return [
         *out,
         body(
-            f"Supervisions and competency checks held in the period: {s.held_in_period}. "
+            f"Supervisions and competency checks held in the period: {s.held_in_period}; "
             f"{done} of {s.people} up to date ({round(100 * done / s.people)}%); "
             f"{s.overdue} overdue."
         ),
