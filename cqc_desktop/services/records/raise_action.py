@@ -1,9 +1,10 @@
-"""Raising an action from an incident, a complaint or a piece of feedback in one step.
+"""Raising an action from an incident, a complaint, feedback or a supervision in one step.
 
 The action form arrives filled in from the record (what happened, who raised it, a date to put it
 right) and saving links the record to the action, so the record shows its action and the action's
 evidence can include it. Like every action it hangs off a finding: an open finding at the home, or
-a new one in the home's "Incidents" or "Complaints and feedback" plan (made when first needed).
+a new one in the home's "Incidents", "Complaints and feedback" or "Supervision" plan (made when
+first needed).
 Functions flush but never commit.
 """
 
@@ -15,15 +16,16 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Action, Complaint, Feedback, Finding, Incident, Plan
+from ...models import Action, Complaint, Feedback, Finding, Incident, Person, Plan, Supervision
 from ...models.enums import KeyQuestion, Origin, RiskArea
 from ..errors import NotAllowed, NotFound, ValidationError
 from ..plans.actions import ActionInput, create_action
 from ..plans.plans import FindingInput, PlanInput, create_finding, create_plan
 from .common import uk_date
 from .feedback import link_as_evidence
+from .supervision import link_as_evidence as supervision_as_evidence
 
-KINDS = ("incident", "complaint", "feedback")
+KINDS = ("incident", "complaint", "feedback", "supervision")
 DAYS_TO_PUT_RIGHT = 14
 PLAN_FOR = {
     "incident": ("Incidents", Origin.INCIDENT.value, "Actions raised from incident reviews."),
@@ -36,6 +38,11 @@ PLAN_FOR = {
         "Complaints and feedback",
         Origin.COMPLAINT.value,
         "Actions raised from complaints and feedback.",
+    ),
+    "supervision": (
+        "Supervision",
+        Origin.INTERNAL_AUDIT.value,
+        "Actions agreed in staff supervision and competency checks.",
     ),
 }
 # Which key question and risk area a new finding starts with, by incident type or complaint
@@ -78,7 +85,7 @@ class Suggestion:
     plan_title: str  # where a new finding goes
 
 
-Record = Incident | Complaint | Feedback
+Record = Incident | Complaint | Feedback | Supervision
 
 
 def _record(session: Session, kind: str, record_id: int) -> Record:
@@ -89,6 +96,8 @@ def _record(session: Session, kind: str, record_id: int) -> Record:
         record = session.get(Complaint, record_id)
     elif kind == "feedback":
         record = session.get(Feedback, record_id)
+    elif kind == "supervision":
+        record = session.get(Supervision, record_id)
     else:
         raise NotFound(f"An action cannot be raised from a {kind}.")
     if record is None:
@@ -132,6 +141,19 @@ def suggest(session: Session, kind: str, record_id: int, today: date) -> Suggest
         ]
         key_question = KeyQuestion.RESPONSIVE.value
         lead = record.handled_by_id
+    elif isinstance(record, Supervision):
+        person = session.get(Person, record.person_id)
+        name = person.name if person else "staff member"
+        heading = f"{record.kind} with {name}, {uk_date(record.held_on)}"
+        what = record.outcome or record.focus or record.notes
+        theme = ""
+        lines = [
+            f"Raised from the {heading}.",
+            record.focus and f"Focus: {record.focus}",
+            record.outcome and f"Agreed: {record.outcome}",
+        ]
+        key_question = KeyQuestion.WELL_LED.value
+        lead = record.supervisor_id
     else:
         heading = f"Feedback from {record.source} on {uk_date(record.received_on)}"
         what = record.what_was_said
@@ -222,4 +244,6 @@ def raise_action(
     session.flush()
     if isinstance(record, Feedback):
         link_as_evidence(session, record, today)  # linked feedback is evidence for its action
+    elif isinstance(record, Supervision):
+        supervision_as_evidence(session, record, today)
     return action

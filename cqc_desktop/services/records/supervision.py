@@ -97,7 +97,8 @@ def _apply(s: Supervision, d: SupervisionInput) -> None:
     s.action_id = d.action_id
 
 
-def _as_evidence(session: Session, s: Supervision, today: date | None) -> None:
+def link_as_evidence(session: Session, s: Supervision, today: date | None) -> None:
+    """Add the notes as evidence for the linked action, once per action."""
     if s.action_id is None or session.scalar(
         select(func.count())
         .select_from(Evidence)
@@ -140,7 +141,7 @@ def record_supervision(
     _apply(record, data)
     session.add(record)
     session.flush()
-    _as_evidence(session, record, today)
+    link_as_evidence(session, record, today)
     return record
 
 
@@ -154,7 +155,7 @@ def update_supervision(
     p.raise_if_any()
     _apply(record, data)
     session.flush()
-    _as_evidence(session, record, today)
+    link_as_evidence(session, record, today)
     return record
 
 

@@ -1,4 +1,4 @@
-"""Raising an action from an incident, complaint or feedback in one step: the action form arrives
+"""Raising an action from an incident, complaint, feedback or supervision in one step: the action form arrives
 filled in from the record, and saving links the record to the new action."""
 
 from __future__ import annotations
@@ -151,10 +151,15 @@ class RaiseFromRecordDialog(GuardedDialog):
 def _service_of(session: object, kind: str, record_id: int) -> int:
     from sqlalchemy.orm import Session
 
-    from ...models import Complaint, Feedback, Incident
+    from ...models import Complaint, Feedback, Incident, Supervision
 
     assert isinstance(session, Session)
-    model = {"incident": Incident, "complaint": Complaint, "feedback": Feedback}[kind]
+    model = {
+        "incident": Incident,
+        "complaint": Complaint,
+        "feedback": Feedback,
+        "supervision": Supervision,
+    }[kind]
     record = session.get(model, record_id)
     assert record is not None
     return int(record.service_id)  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from ..widgets.forms import (
 )
 from ..widgets.signed_in import actor_of, fill_people
 from .common import fill_actions
+from .raise_action_dialog import add_raise_button
 
 
 class SupervisionDialog(GuardedDialog):
@@ -112,6 +113,9 @@ class SupervisionDialog(GuardedDialog):
         self.kind.currentIndexChanged.connect(lambda _i: self._show_usual())
         self.held.dateChanged.connect(lambda _d: self._show_usual())
         self._show_usual()
+        self.raise_button = add_raise_button(
+            self, ctx, "supervision", lambda: self.supervision_id, service_id, self.action
+        )
         self.mark_clean()
 
     def _show_usual(self) -> None:

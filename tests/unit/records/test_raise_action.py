@@ -140,3 +140,39 @@ def test_a_finding_from_another_home_is_refused(session: Session, home: dict[str
     s.data.finding_id = finding.id
     with pytest.raises(ValidationError, match="Choose a finding at this care home"):
         raise_action.raise_action(session, "complaint", home["complaint"], s.data, today=TODAY)
+
+
+def test_a_supervision_raises_an_action_and_its_notes_become_evidence(
+    session: Session, home: dict[str, int]
+) -> None:
+    from cqc_desktop.services.records.supervision import SupervisionInput, record_supervision
+
+    bethan = Person(name="Bethan Hughes", role="Care assistant", service_id=home["service"])
+    session.add(bethan)
+    session.flush()
+    record = record_supervision(
+        session,
+        home["service"],
+        SupervisionInput(
+            person_id=bethan.id,
+            kind="Competency check",
+            held_on=date(2026, 11, 20),
+            supervisor_id=home["zoe"],
+            focus="Hoist transfers",
+            notes="Needed prompting on the sling check.",
+            outcome="Shadow two hoist transfers with the moving and handling lead.",
+        ),
+        today=TODAY,
+    )
+    s = raise_action.suggest(session, "supervision", record.id, TODAY)
+    assert s.heading == "Competency check with Bethan Hughes, 20/11/2026"
+    assert s.plan_title == "Supervision"
+    assert s.data.title == "Shadow two hoist transfers with the moving and handling lead"
+    assert (s.data.accountable_lead_id, s.data.key_question) == (home["zoe"], "Well-led")
+    action = raise_action.raise_action(session, "supervision", record.id, s.data, today=TODAY)
+    assert record.action_id == action.id
+    evidence = session.scalars(select(Evidence).where(Evidence.action_id == action.id)).one()
+    assert (evidence.supervision_id, evidence.category) == (
+        record.id,
+        "Feedback from staff and leaders",
+    )
