@@ -10,6 +10,8 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
+from cqc_desktop.models.search_index import INCIDENT_SEARCH, create_statements, drop_statements
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -92,6 +94,7 @@ def upgrade() -> None:
             ["candour_told_by_id"],
             ["id"],
         )
+    _rebuild_incident_search()
     op.create_table(
         "feedback",
         sa.Column("service_id", sa.Integer(), nullable=False),
@@ -212,8 +215,25 @@ def downgrade() -> None:
             "notifiable_safety_incident",
         ):
             batch_op.drop_column(column)
+    _rebuild_incident_search()
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         batch_op.drop_index("ix_complaint_service_received")
         batch_op.drop_index("ix_complaint_kind_received")
         batch_op.drop_index(batch_op.f("ix_complaint_action_id"))
     op.drop_table("complaint")
+
+
+def _rebuild_incident_search() -> None:
+    """Rebuilding "incident" in batch mode (SQLite cannot add a foreign key otherwise) drops the
+    triggers that keep its full-text index (0002) in step; make the index again, filled from the
+    rows as they are."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    found = bind.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (INCIDENT_SEARCH.name,)
+    ).first()
+    if found is None:
+        return
+    for statement in (*drop_statements(INCIDENT_SEARCH), *create_statements(INCIDENT_SEARCH)):
+        op.execute(statement)
