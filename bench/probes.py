@@ -358,6 +358,28 @@ def probe_save(args: argparse.Namespace) -> dict[str, Any]:
     return {"times": times[1:], "floor": floor[1:], "audit_entries": added}
 
 
+# --- check ------------------------------------------------------------------------------------
+
+
+def probe_check(args: argparse.Namespace) -> dict[str, Any]:
+    """``check`` (integrity, the chain, anchors, every row against its trail, attachments) against
+    SQLite's own ``PRAGMA integrity_check`` on the same file (the floor)."""
+    from cqc_desktop.services.trust.restore import check_database
+
+    db = Database(resolve(args.db))
+    times = []
+    for _ in range(args.reps):
+        with db.reading() as session:
+            times.append(timed(lambda s=session: check_database(s, db.location))[0])
+    db.dispose()
+    floor = []
+    for _ in range(args.reps):
+        con = sqlite3.connect(args.db)
+        floor.append(timed(lambda con=con: con.execute("PRAGMA integrity_check").fetchall())[0])
+        con.close()
+    return {"times": times, "floor": floor}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -376,8 +398,16 @@ def main() -> int:
     p.add_argument("--user", required=True)
     p.add_argument("--password", required=True)
     p.add_argument("--reps", type=int, default=21)
+    p = sub.add_parser("check")
+    p.add_argument("--db", required=True)
+    p.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
-    probe = {"import": probe_import, "reports": probe_reports, "save": probe_save}[args.what]
+    probe = {
+        "import": probe_import,
+        "reports": probe_reports,
+        "save": probe_save,
+        "check": probe_check,
+    }[args.what]
     print(json.dumps(probe(args)))
     return 0
 

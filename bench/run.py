@@ -442,6 +442,23 @@ def measure_save(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
     ]
 
 
+def measure_check(plan: Plan, large: Path, env: dict[str, str]) -> list[Row]:
+    say("check on the large database, against PRAGMA integrity_check…")
+    found = run_json("probes.py", ["check", "--db", str(large), "--reps", "3"], env)
+    value, base = median(found["times"]), median(found["floor"])
+    return [
+        Row("check (floor: PRAGMA integrity_check on the same file)", heading=True),
+        Row(
+            "check: integrity, chain, anchors, every row against its trail",
+            seconds(value),
+            seconds(base),
+            ratio(value, base),
+            "≤ 3.0× floor",
+            value <= 3 * base,
+        ),
+    ]
+
+
 def measure_memory(large: Path, env: dict[str, str]) -> list[Row]:
     say("Memory: the database open and every tab visited…")
     who = ["--user", generate.BENCH_USER, "--password", generate.BENCH_PASSWORD]
@@ -520,6 +537,7 @@ def main() -> int:
         rows += measure_import(plan, work, env)
         rows += measure_reports(plan, large, demo, env)
         rows += measure_save(plan, large, env)
+        rows += measure_check(plan, large, env)
         rows += measure_memory(large, env)
     targets = [r for r in rows if r.met is not None]
     met = sum(1 for r in targets if r.met)

@@ -1,14 +1,22 @@
-"""Where data lives: the database, attachments and backups folders.
+"""Where things live: the shipped resources, and the database, attachments and backups folders.
 
 By default everything sits in the platform's per-user data folder (on Windows,
 %LOCALAPPDATA%\\CQC Desktop). ``--db`` or ``CQC_DESKTOP_DB`` point elsewhere: a file path or a
 database URL (for example a PostgreSQL server shared by several homes).
+
+The resources (reference data, form and tracker definitions, demo scenarios, fonts) are kept at
+the top of the source tree in ``resources/`` and shipped inside the installed package as
+``cqc_desktop/resources`` (see setup.py); ``RESOURCES`` is the one way to reach them, whether the
+app is installed from a wheel, run from the source tree or frozen by PyInstaller.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources as _resources
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -18,7 +26,32 @@ from . import APP_NAME
 ENV_DB = "CQC_DESKTOP_DB"
 DB_FILENAME = "cqc-desktop.sqlite3"
 DEMO_FILENAME = "cqc-desktop-demo.sqlite3"
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def _resource_root() -> Path:
+    """The folder holding the shipped resources.
+
+    Installed (wheel or PyInstaller bundle): ``cqc_desktop/resources`` inside the package, found
+    through ``importlib.resources``. From the source tree (``pip install -e .`` or PYTHONPATH),
+    where the package has no copy: ``resources/`` beside the package.
+    """
+    shipped = _resources.files(__package__ or "cqc_desktop").joinpath("resources")
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+RESOURCES: Path = _resource_root()
+
+
+@contextmanager
+def resource_file(*parts: str) -> Iterator[Path]:
+    """A real file path for one resource (ReportLab's fonts need one), for as long as the block
+    runs. Raises FileNotFoundError naming the file when it is missing."""
+    with _resources.as_file(RESOURCES.joinpath(*parts)) as path:
+        if not path.is_file():
+            raise FileNotFoundError(2, "Missing resource file", str(path))
+        yield path
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ portable to PostgreSQL.
 from __future__ import annotations
 
 import errno
+import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from . import app_logging
 from .config import DataLocation
 from .instance import InstanceLock, network_share
 from .migrations import HEAD_REVISION, KNOWN_REVISIONS
-from .services.errors import ServiceError
+from .services.errors import ConflictError, ServiceError
 from .services.trust import audit_trail
 from .services.trust.permissions import SESSION_KEY, Actor
 
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from .services.trust.backups import BackupResult
 
 audit_trail.install()
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 DAMAGED = (
@@ -149,7 +154,9 @@ def ensure_schema(engine: Engine, location: DataLocation) -> str:
         _backup_before_upgrade(location)
     from .migrations.runner import upgrade_to_head
 
+    log.info("Migrating the database schema from %s to %s", current or "empty", HEAD_REVISION)
     upgrade_to_head(engine)
+    log.info("Migration to %s finished", HEAD_REVISION)
     return "created" if current is None else "upgraded"
 
 
@@ -157,7 +164,7 @@ def _backup_before_upgrade(location: DataLocation) -> None:
     from .services.trust.backups import BackupProblem, create_backup
 
     try:
-        create_backup(location, kind="before-upgrade")
+        create_backup(location, kind="before-upgrade", actor=None)
     except BackupProblem as exc:
         raise DatabaseProblem(
             f"The database needs upgrading, but a backup could not be made first, so nothing "
@@ -214,6 +221,38 @@ def storage_problem(exc: BaseException, who: str = "") -> StorageProblem | None:
     return None
 
 
+_SAVING = "_versions_being_saved"
+
+
+def _remember_versions(session: Session, _ctx: object, _instances: object) -> None:
+    """Before each flush, note the version each changed record was read at: if the flush is
+    refused as stale, the session has already forgotten it, and the message names the record."""
+    session.info[_SAVING] = [
+        (type(o), o.id, o.version)
+        for o in (*session.dirty, *session.deleted)
+        if getattr(type(o), "__mapper__", None) is not None
+        and type(o).__mapper__.version_id_col is not None
+    ]
+
+
+NUL_REFUSED = (
+    "Some of the text contains an invisible NUL character (it comes from pasting out of some "
+    "programs or damaged files), which the server database cannot store. Nothing was saved; "
+    "your form is still open, so you can retype that text and save again."
+)
+
+
+def _refuse_nul(
+    _conn: object, _cursor: object, _sql: str, parameters: Any, _context: object, many: bool
+) -> None:
+    """PostgreSQL refuses text with a NUL character in it, where SQLite stores it: say so in
+    plain English before the server does (its error would be a crash, not a message)."""
+    for row in parameters if many else [parameters]:
+        values = row.values() if isinstance(row, dict) else (row or ())
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise StorageProblem(NUL_REFUSED)
+
+
 class Database:
     """An open database: engine, session factory and the folders beside it."""
 
@@ -221,8 +260,20 @@ class Database:
         self.location = location
         self.engine = make_engine(location)
         self.schema_status = ensure_schema(self.engine, location)
+        log.info("Opened the database %s (schema %s)", location.display, self.schema_status)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "before_flush", _remember_versions)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self.lock: InstanceLock | None = None
+        if location.sqlite_path is not None:
+            from .services.trust.backups import remove_stale_work_folders
+
+            remove_stale_work_folders(location)
+            if self.schema_status == "created":
+                from .services.trust.anchors import set_aside
+
+                set_aside(location)
         self.warnings: list[str] = self._environment_warnings()
 
     def _environment_warnings(self) -> list[str]:
@@ -254,6 +305,12 @@ class Database:
         try:
             yield session
             session.commit()
+            app_logging.note_saved()
+        except StaleDataError as exc:
+            # Another PC saved the same record between this one reading and writing it.
+            loaded = session.info.get(_SAVING, [])
+            session.rollback()
+            raise self._conflict(exc, loaded) from exc
         except BaseException as exc:
             session.rollback()
             problem = storage_problem(exc, self.holder())
@@ -262,6 +319,23 @@ class Database:
             raise
         finally:
             session.close()
+
+    def _conflict(self, exc: StaleDataError, loaded: list[tuple[type, Any, Any]]) -> ConflictError:
+        """Name the record and who changed it: SQLAlchemy's message names the table, and the
+        record is the one of that table whose version has moved on since this session read it."""
+        from .services.trust.conflicts import conflict
+
+        found = re.search(r"table '(\w+)'", str(exc))
+        table = found[1] if found else ""
+        what = table.replace("_", " ") or "record"
+        candidates = [c for c in loaded if getattr(c[0], "__tablename__", None) == table]
+        if candidates:
+            with self.sessions() as session:
+                for cls, record_id, version in candidates:
+                    record = session.get(cls, record_id)
+                    if record is not None and record.version != version:
+                        return conflict(session, record, what)
+        return ConflictError(what)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -315,10 +389,22 @@ class Database:
     def dispose(self) -> None:
         if self.lock is not None:
             self._optimize()
+        self._anchor("was last closed")
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+    def _anchor(self, made_by: str) -> None:
+        """Leave an audit-trail anchor beside the database (see services/trust/anchors.py).
+        Never stops the close: a read-only folder or a damaged file just leaves none."""
+        from .services.trust import anchors
+
+        try:
+            with self.sessions() as session:
+                anchors.record_anchor(session, self.location, made_by)
+        except DatabaseError:
+            pass
 
     def _optimize(self) -> None:
         """Let SQLite refresh the statistics its query planner uses, as it advises on closing.

@@ -33,6 +33,17 @@ class UsageError(Exception):
     """Bad arguments, worded for the user."""
 
 
+class NotSetUp(UsageError):
+    """The database has nobody to sign in as yet: only ``setup`` (or ``demo``) may use it."""
+
+    def __init__(self, display: str) -> None:
+        super().__init__(
+            f"{display} has not been set up yet: run  cqc-desktop setup --db {display} "
+            "--provider NAME --home NAME --admin USERNAME  (or open it in the app, which walks "
+            "you through set-up)"
+        )
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -44,6 +55,7 @@ def _iso_date(text: str) -> date:
 # ``register(subparsers, add_db_option)``. Those modules import heavy libraries (ReportLab,
 # openpyxl) inside their handlers, not at the top, so parsing stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
+    "cqc_desktop.cli.setup",
     "cqc_desktop.cli.trust",
     "cqc_desktop.cli.reports",
     "cqc_desktop.cli.records",
@@ -146,11 +158,16 @@ def open_database(location: DataLocation) -> Database:
     return Database(location)
 
 
-def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
-    """Open the database a sub-command works on, and who is running it.
+def open_for_command(
+    args: argparse.Namespace, *, before_set_up: bool = False, reading: bool = False
+) -> tuple[Database, Actor | None]:
+    """Open the database a sub-command works on, and who is running it. ``reading`` commands
+    (check, export, report, backup) still work on a read-only or busy file.
 
     Every sub-command handler uses this, then ``db.unit_of_work(actor)`` for changes, so the
-    services check the user's permissions and the audit trail records them.
+    services check the user's permissions and the audit trail records them. A database nobody
+    can sign in to yet is refused (NotSetUp), unless the command itself is what sets it up
+    (``before_set_up``; then the actor is None and the command must allow only that).
     """
     import os
 
@@ -159,7 +176,8 @@ def open_for_command(args: argparse.Namespace) -> tuple[Database, Actor | None]:
     location = resolve(getattr(args, "db", None))
     db = open_database(location)
     try:
-        return db, _sign_in(db, getattr(args, "user", None) or os.environ.get(ENV_USER, ""))
+        username = getattr(args, "user", None) or os.environ.get(ENV_USER, "")
+        return db, _sign_in(db, username, before_set_up=before_set_up, reading=reading)
     except BaseException:
         db.dispose()
         raise
@@ -169,16 +187,25 @@ ENV_USER = "CQC_DESKTOP_USER"
 ENV_PASSWORD = "CQC_DESKTOP_PASSWORD"
 
 
-def _sign_in(db: Database, username: str) -> Actor | None:
-    """The signed-in user for a command; a database nobody has signed up to yet runs as system."""
+def _sign_in(
+    db: Database, username: str, *, before_set_up: bool = False, reading: bool = False
+) -> Actor | None:
+    """The signed-in user for a command. A database nobody can sign in to yet is refused: no
+    command runs on it "as system" with full rights (only set-up, which makes the first user),
+    and one whose users have vanished stays locked."""
     import getpass
     import os
 
-    from ..services.trust import users
+    from ..db import DatabaseProblem, StorageProblem
+    from ..services.trust import anchors, users
 
     with db.reading() as session:
         if not users.has_users(session):
-            return None
+            if anchors.locked_without_users(session, db.location):
+                raise DatabaseProblem(anchors.LOCKED_WITHOUT_USERS)
+            if before_set_up:
+                return None
+            raise NotSetUp(db.location.display)
     if not username:
         raise UsageError(
             f"this database has users: say who you are with --user NAME (or set {ENV_USER})"
@@ -189,8 +216,15 @@ def _sign_in(db: Database, username: str) -> Actor | None:
             password = getpass.getpass(f"Password for {username}: ")
         except EOFError:
             raise UsageError(f"no password given (type it, or set {ENV_PASSWORD})") from None
-    with db.unit_of_work() as session:
-        return users.authenticate(session, username, password)
+    try:
+        with db.unit_of_work() as session:
+            return users.authenticate(session, username, password)
+    except StorageProblem:
+        if not reading:
+            raise
+    # A read-only or busy file: check the password without writing the sign-in time.
+    with db.reading() as session:
+        return users.authenticate(session, username, password, record_sign_in=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -199,16 +233,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..config import resolve
 
     location = resolve(args.db)
-    db = open_database(location)
-    from ..services.demo.loader import seed_demo
+    from .fresh import discard_on_failure
 
-    try:
-        with db.unit_of_work() as session:
-            summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
-        print(summary.describe())
-        print(f"Database: {location.display}")
-    finally:
-        db.dispose()
+    # A demo that fails part-way (a missing resource file, a full disk) leaves no half-made
+    # database behind for the next attempt to trip over.
+    with discard_on_failure(location):
+        db = open_database(location)
+        from ..services.demo.loader import seed_demo
+        from ..services.trust.users import DEMO_USERS, create_demo_users
+
+        try:
+            with db.unit_of_work() as session:
+                summary = seed_demo(session, args.today or date.today(), location.attachments_dir)
+                # The same four sign-in users as --demo (README "Demo sign-in").
+                create_demo_users(session)
+        finally:
+            db.dispose()
+    print(summary.describe())
+    print("Sign in as " + ", ".join(f"{u} / {p}" for u, p, *_ in DEMO_USERS) + ".")
+    print(f"Database: {location.display}")
     return 0
 
 
@@ -228,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and over while they are made, for nothing (about a tenth of the start-up time). It is off
     # until the window has been painted (ui.app.settle_memory) or the command has finished.
     gc.disable()
+    from ..app_logging import setup as setup_logging
+
+    setup_logging()
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     finally:
@@ -250,32 +296,15 @@ def _main(argv: list[str]) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"{PROG}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
-    except Exception as exc:  # last resort: keep the details, show one line
-        log = _write_crash_log()
+    except Exception as exc:  # last resort: keep the details in the log, show one line
+        from ..app_logging import crash_summary, log_crash
+
+        log = log_crash(where=getattr(args, "command", None) or "the app")
         print(
-            f"{PROG}: error: unexpected problem ({type(exc).__name__}: {exc}); "
-            f"details saved to {log}",
+            f"{PROG}: error: unexpected problem ({crash_summary(exc)}); details saved to {log}",
             file=sys.stderr,
         )
         return 1
-
-
-def _write_crash_log() -> Path:
-    import tempfile
-    import traceback
-
-    from ..config import default_data_dir
-
-    for folder in (default_data_dir(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / "cqc-desktop-error.log"
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc() + "\n")
-            return path
-        except OSError:
-            continue
-    return Path("(nowhere)")
 
 
 if __name__ == "__main__":  # pragma: no cover

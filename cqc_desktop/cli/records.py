@@ -97,6 +97,14 @@ def register(sub: Any, add_db_option: Callable[[argparse.ArgumentParser], None])
         help='read a tracker column from a differently named file column, e.g. "Date=Day"',
     )
     imp.add_argument(
+        "--map-value",
+        action="append",
+        default=[],
+        metavar="COLUMN:FROM=TO",
+        help='read a value the tracker does not list as one it does, e.g. "Shift:PM=Late" '
+        "(repeatable; remembered for the tracker's next import)",
+    )
+    imp.add_argument(
         "--only-valid", action="store_true", help="import the valid rows and skip the others"
     )
     imp.add_argument("--check", action="store_true", help="check the file; write nothing")
@@ -201,7 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     spreadsheets.check_target(args.output)
     today = getattr(args, "today", None) or date.today()
-    db, _actor = open_for_command(args)
+    db, _actor = open_for_command(args, reading=True)
     try:
         with db.reading() as session:
             table = _table(session, args, today)
@@ -233,8 +241,27 @@ def _mapping(columns: list[dict[str, Any]], headers: list[str], pairs: list[str]
     return mapping
 
 
+def _value_map(columns: list[dict[str, Any]], pairs: list[str]) -> dict[str, dict[str, str]]:
+    by_label = {c["label"].lower(): c["key"] for c in columns} | {
+        c["key"].lower(): c["key"] for c in columns
+    }
+    value_map: dict[str, dict[str, str]] = {}
+    for pair in pairs:
+        column, colon, rest = pair.partition(":")
+        source, equals, target = rest.partition("=")
+        if not colon or not equals or not source.strip() or not target.strip():
+            raise UsageError(
+                f'--map-value needs COLUMN:FROM=TO, for example "Shift:PM=Late"; not {pair!r}'
+            )
+        key = by_label.get(column.strip().lower())
+        if key is None:
+            raise UsageError(f"the tracker has no column called {column.strip()}")
+        value_map.setdefault(key, {})[source.strip()] = target.strip()
+    return value_map
+
+
 def cmd_import_tracker(args: argparse.Namespace) -> int:
-    from ..services.records import importers
+    from ..services.records import import_values, importers
     from ..services.records.trackers import find_tracker
 
     today = getattr(args, "today", None) or date.today()
@@ -245,11 +272,21 @@ def cmd_import_tracker(args: argparse.Namespace) -> int:
             sid = _service_id(session, args.home)
             tracker = find_tracker(session, args.tracker, sid)
             mapping = _mapping(tracker.columns, sheet.headers, args.map)
+            given = _value_map(tracker.columns, args.map_value)
+            value_map = import_values.saved_value_map(session, tracker.id)
+            for key, pairs in given.items():
+                value_map.setdefault(key, {}).update(pairs)
             try:
-                check = importers.check_import(session, tracker.id, sheet, mapping)
+                check = importers.check_import(
+                    session, tracker.id, sheet, mapping, value_map=value_map
+                )
+                unlisted = import_values.unlisted_values(tracker, sheet, mapping, value_map)
             except ValidationError as error:
                 raise UsageError(" ".join(error.errors.values())) from None
             _print_problems(check)
+            _print_unlisted(tracker, unlisted)
+            if check.already_imported:
+                print(check.already_text())
             if args.check:
                 print(check.summary())
                 return 1 if check.bad_rows else 0
@@ -262,6 +299,8 @@ def cmd_import_tracker(args: argparse.Namespace) -> int:
                 today=today,
                 checked=check,
             )
+            if given:
+                import_values.remember_value_map(session, tracker.id, given)
             name = tracker.name
     finally:
         db.dispose()
@@ -270,6 +309,18 @@ def cmd_import_tracker(args: argparse.Namespace) -> int:
     rows = "row" if result.imported == 1 else "rows"
     print(f"Imported {result.imported} {rows} into the {name}{skipped}.")
     return 0
+
+
+def _print_unlisted(tracker: Any, unlisted: dict[str, list[str]]) -> None:
+    labels = {c["key"]: c for c in tracker.columns}
+    for key, values in unlisted.items():
+        column = labels[key]
+        example = f'--map-value "{column["label"]}:{values[0]}={column["choices"][0]}"'
+        print(
+            f"{column['label']} has values the tracker does not list: {', '.join(values)} "
+            f"(it lists {', '.join(column['choices'])}). Map them, e.g. {example}",
+            file=sys.stderr,
+        )
 
 
 def _print_problems(check: Any) -> None:

@@ -47,6 +47,11 @@ def register(subparsers: Any, add_db_option: AddDb) -> None:
     pack = kinds.add_parser("inspection-pack", help="evidence pack for an inspector")
     add_db_option(pack)
     pack.add_argument("--service", metavar="NAME", help="the care home (default: the only one)")
+    pack.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="exit 0 even if an attached file no longer matches its recorded SHA-256",
+    )
     _output(pack)
     pack.set_defaults(handler=cmd_inspection_pack)
 
@@ -136,7 +141,7 @@ def _make(args: argparse.Namespace, build: Callable[[Any, Any], Any], title: str
     from ..reports.catalogue import generate, refresh_alerts
 
     path = _target(args)
-    db, _actor = open_for_command(args)
+    db, _actor = open_for_command(args, reading=True)
     try:
         today = _today(args)
         with db.reading() as session:
@@ -144,13 +149,20 @@ def _make(args: argparse.Namespace, build: Callable[[Any, Any], Any], title: str
         refresh_alerts(db, request, today)
         with db.reading() as session:
             pdf = generate(
-                session, request, today=today, attachments_dir=db.location.attachments_dir
+                session,
+                request,
+                today=today,
+                attachments_dir=db.location.attachments_dir,
+                location=db.location,
             )
     finally:
         db.dispose()
     _save(pdf, path)
     print(f"Saved {title} to {path}")
     return 0
+
+
+FILES_CHANGED_EXIT = 3  # saved, but an attached file no longer matches its recorded SHA-256
 
 
 def cmd_form(args: argparse.Namespace) -> int:
@@ -215,12 +227,33 @@ def _home(session: Any, name: str | None) -> Any:
 
 
 def cmd_inspection_pack(args: argparse.Namespace) -> int:
-    from ..reports.catalogue import INSPECTION, DocumentRequest
+    """Save the pack; if an attached file has changed or gone, say so and exit non-zero (the
+    pack itself says so on its cover) unless --allow-mismatch."""
+    import sys
+    from datetime import datetime
 
-    def build(session: Any, _today: date) -> DocumentRequest:
-        return DocumentRequest(INSPECTION, service_id=_home(session, args.service).id)
+    from ..reports.inspection import render_inspection_pack
+    from ..services.reporting import inspection as report_data_inspection
 
-    return _make(args, build, "the inspection pack")
+    path = _target(args)
+    db, _actor = open_for_command(args)
+    try:
+        today = _today(args)
+        with db.reading() as session:
+            home = _home(session, args.service)
+            pack = report_data_inspection.inspection_pack(
+                session, home.id, today, db.location.attachments_dir
+            )
+        pdf = render_inspection_pack(pack, datetime.now())
+    finally:
+        db.dispose()
+    _save(pdf, path)
+    print(f"Saved the inspection pack to {path}")
+    check = pack.file_check
+    if check.problems:
+        print(f"Warning: {check.describe()} The pack says so on its cover.", file=sys.stderr)
+        return 0 if args.allow_mismatch else FILES_CHANGED_EXIT
+    return 0
 
 
 def cmd_commissioner(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """SQLAlchemy tables for CQC Desktop. No Qt and no UI imports here."""
 
 from .base import Base, utcnow
-from .evidence import Attachment, Evidence, Measure, MeasurePoint
+from .evidence import Attachment, Evidence, Measure, MeasureChange, MeasurePoint
 from .feedback import Complaint, Feedback, Supervision
 from .governance import (
     Alert,
@@ -15,8 +15,17 @@ from .governance import (
     MeetingAddendum,
     MeetingItem,
     MinuteDraft,
+    Withdrawal,
 )
-from .organisation import Person, Service, Setting, User
+from .organisation import (
+    Person,
+    PersonHome,
+    RecoveryCode,
+    Service,
+    Setting,
+    SignInThrottle,
+    User,
+)
 from .plans import Action, ActionStep, Finding, FindingStatement, Plan, Review
 from .records import HandoverRecord, Incident, LogEntry, Observation, Tracker, TrackerEntry
 
@@ -41,6 +50,7 @@ __all__ = [
     "Incident",
     "LogEntry",
     "Measure",
+    "MeasureChange",
     "MeasurePoint",
     "Meeting",
     "MeetingAddendum",
@@ -48,13 +58,17 @@ __all__ = [
     "MinuteDraft",
     "Observation",
     "Person",
+    "PersonHome",
     "Plan",
+    "RecoveryCode",
     "Review",
     "Service",
     "Setting",
+    "SignInThrottle",
     "Supervision",
     "Tracker",
     "TrackerEntry",
     "User",
+    "Withdrawal",
     "utcnow",
 ]

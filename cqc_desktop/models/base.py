@@ -7,9 +7,11 @@ SQLite and PostgreSQL and a new choice never needs a migration; services validat
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints so Alembic can alter them later (SQLite batch mode needs names).
 NAMING = {
@@ -19,6 +21,14 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@compiles(String, "postgresql")
+def _unbounded_on_postgresql(type_: String, compiler: Any, **kw: Any) -> str:
+    """Lengths on String columns are a guide for forms: SQLite never enforces them, so data that
+    has been saved there (and a long name or reference typed today) must save on PostgreSQL too,
+    rather than fail there alone. PostgreSQL's VARCHAR without a length is as fast as with one."""
+    return "VARCHAR"
 
 
 def utcnow() -> datetime:
@@ -38,6 +48,19 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VersionMixin:
+    """A record several PCs may edit: ``version`` goes up by one at every save, and an UPDATE or
+    DELETE whose version is no longer the one read is refused (SQLAlchemy's ``version_id_col``), so
+    no save silently overwrites another PC's. Services also compare it with the version a form
+    was opened at (``services.versions``)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 def long_text() -> Mapped[str]:

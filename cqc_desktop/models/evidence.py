@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text, utcnow
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text, utcnow
 from .organisation import Person
 from .plans import Action
 
 
-class Measure(IdMixin, TimestampMixin, Base):
+class Measure(IdMixin, TimestampMixin, VersionMixin, Base):
     """What "better" means for an action, in numbers: baseline, direction, target and date."""
 
     __tablename__ = "measure"
@@ -38,6 +38,27 @@ class Measure(IdMixin, TimestampMixin, Base):
         order_by="MeasurePoint.period_start",
         cascade="all, delete-orphan",
     )
+    changes: Mapped[list[MeasureChange]] = relationship(
+        back_populates="measure",
+        order_by="MeasureChange.changed_on",
+        cascade="all, delete-orphan",
+    )
+
+
+class MeasureChange(IdMixin, TimestampMixin, Base):
+    """A date a change was made, from which the chart's limits are worked out again (once the
+    points after it show a sustained shift): a step done, or a date the manager chose."""
+
+    __tablename__ = "measure_change"
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    changed_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("action_step.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    measure: Mapped[Measure] = relationship(back_populates="changes")
+    recorded_by: Mapped[Person | None] = relationship()
 
 
 class MeasurePoint(IdMixin, Base):
@@ -58,7 +79,7 @@ class MeasurePoint(IdMixin, Base):
     measure: Mapped[Measure] = relationship(back_populates="points")
 
 
-class Evidence(IdMixin, TimestampMixin, Base):
+class Evidence(IdMixin, TimestampMixin, VersionMixin, Base):
     """A piece of evidence for an action, tested by someone, from one source type."""
 
     __tablename__ = "evidence"

@@ -18,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text
 from .organisation import Person
 
 
-class Meeting(IdMixin, TimestampMixin, Base):
+class Meeting(IdMixin, TimestampMixin, VersionMixin, Base):
     """A governance meeting. Approved minutes are locked; corrections go in addenda."""
 
     __tablename__ = "meeting"
@@ -52,7 +52,7 @@ class Meeting(IdMixin, TimestampMixin, Base):
     addenda: Mapped[list[MeetingAddendum]] = relationship(order_by="MeetingAddendum.id")
 
 
-class MeetingItem(IdMixin, TimestampMixin, Base):
+class MeetingItem(IdMixin, TimestampMixin, VersionMixin, Base):
     """An agenda item and its minute: discussion, challenge, assurance and the decision."""
 
     __tablename__ = "meeting_item"
@@ -122,7 +122,7 @@ class AuditTemplate(IdMixin, TimestampMixin, Base):
     schedule: Mapped[str] = mapped_column(String(20), default="monthly")
 
 
-class AuditSchedule(IdMixin, TimestampMixin, Base):
+class AuditSchedule(IdMixin, TimestampMixin, VersionMixin, Base):
     """How often a home runs an audit: weekly during recovery, monthly once stable, or not at all.
 
     Keyed by the template's key, not a version, so a new version keeps the home's schedule.
@@ -136,7 +136,7 @@ class AuditSchedule(IdMixin, TimestampMixin, Base):
     frequency: Mapped[str] = mapped_column(String(20))
 
 
-class AuditRun(IdMixin, TimestampMixin, Base):
+class AuditRun(IdMixin, TimestampMixin, VersionMixin, Base):
     """One completed audit against a template version, scored with N/A excluded."""
 
     __tablename__ = "audit_run"
@@ -175,7 +175,7 @@ class AuditAnswer(IdMixin, Base):
     run: Mapped[AuditRun] = relationship(back_populates="answers")
 
 
-class Alert(IdMixin, TimestampMixin, Base):
+class Alert(IdMixin, TimestampMixin, VersionMixin, Base):
     """A trigger that fired. Acknowledging keeps the alert and the note; it is never deleted."""
 
     __tablename__ = "alert"
@@ -224,3 +224,21 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Withdrawal(IdMixin, Base):
+    """A record taken out of use by a manager, with the reason and a copy of what it held.
+
+    Tracker rows and measure points are never simply deleted: the row leaves the lists, measures
+    and closure gate, and this register (and the audit trail) keeps what it said and why it went.
+    """
+
+    __tablename__ = "withdrawal"
+    __table_args__ = (Index("ix_withdrawal_record", "record_type", "record_id"),)
+
+    record_type: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(80), default="")
+    withdrawn_at: Mapped[datetime]
+    snapshot: Mapped[str] = mapped_column(Text, default="{}")

@@ -7,19 +7,22 @@ from datetime import date, timedelta
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text
 from .organisation import Person, Service
 
 ACTION_PLAN_DUE_DAYS = 28
 
 
-class Plan(IdMixin, TimestampMixin, Base):
+class Plan(IdMixin, TimestampMixin, VersionMixin, Base):
     """A recovery or improvement plan raised from one source (an inspection, an audit, ...)."""
 
     __tablename__ = "plan"
 
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # A short code ("MED") that starts every finding and action reference in the plan ("MED-A2"),
+    # so references are unique in the database. Fixed once the plan has findings.
+    code: Mapped[str] = mapped_column(String(10), default="", index=True)
     origin: Mapped[str] = mapped_column(String(40))
     report_date: Mapped[date | None]
     rating: Mapped[str] = mapped_column(String(40), default="")
@@ -48,7 +51,7 @@ class FindingStatement(Base):
     statement_code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
 
 
-class Finding(IdMixin, TimestampMixin, Base):
+class Finding(IdMixin, TimestampMixin, VersionMixin, Base):
     """One thing found wrong, with its risk, root cause and the control put in straight away."""
 
     __tablename__ = "finding"
@@ -78,7 +81,7 @@ class Finding(IdMixin, TimestampMixin, Base):
         return [s.statement_code for s in self.statements]
 
 
-class Action(IdMixin, TimestampMixin, Base):
+class Action(IdMixin, TimestampMixin, VersionMixin, Base):
     """A corrective action with exactly one accountable lead.
 
     It is finished only when the closure gate is passed: steps done, measure sustained at target,
@@ -127,7 +130,7 @@ class Action(IdMixin, TimestampMixin, Base):
     )
 
 
-class ActionStep(IdMixin, TimestampMixin, Base):
+class ActionStep(IdMixin, TimestampMixin, VersionMixin, Base):
     """One concrete step of an action, and where its record is kept ("recorded in")."""
 
     __tablename__ = "action_step"
@@ -148,7 +151,7 @@ class ActionStep(IdMixin, TimestampMixin, Base):
         return self.done_on is not None
 
 
-class Review(IdMixin, TimestampMixin, Base):
+class Review(IdMixin, TimestampMixin, VersionMixin, Base):
     """A dated review of an action. A governance meeting decision on an action is one of these."""
 
     __tablename__ = "review"

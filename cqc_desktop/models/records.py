@@ -19,11 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, long_text
+from .base import Base, IdMixin, TimestampMixin, VersionMixin, long_text
 from .organisation import Person, Service
 
 
-class Tracker(IdMixin, TimestampMixin, Base):
+class Tracker(IdMixin, TimestampMixin, VersionMixin, Base):
     """A tracker definition: built-in (shipped in resources/) or made by a manager."""
 
     __tablename__ = "tracker"
@@ -45,7 +45,7 @@ class Tracker(IdMixin, TimestampMixin, Base):
     service: Mapped[Service] = relationship()
 
 
-class TrackerEntry(IdMixin, TimestampMixin, Base):
+class TrackerEntry(IdMixin, TimestampMixin, VersionMixin, Base):
     """One row of a tracker. The row date is a real column so paging and weekly counts use an index."""
 
     __tablename__ = "tracker_entry"
@@ -69,7 +69,7 @@ class TrackerEntry(IdMixin, TimestampMixin, Base):
     tracker: Mapped[Tracker] = relationship()
 
 
-class HandoverRecord(IdMixin, TimestampMixin, Base):
+class HandoverRecord(IdMixin, TimestampMixin, VersionMixin, Base):
     """A shift handover where learning points are shared, with who was there."""
 
     __tablename__ = "handover_record"
@@ -87,7 +87,7 @@ class HandoverRecord(IdMixin, TimestampMixin, Base):
     lead: Mapped[Person | None] = relationship()
 
 
-class LogEntry(IdMixin, TimestampMixin, Base):
+class LogEntry(IdMixin, TimestampMixin, VersionMixin, Base):
     """Daily governance log, rota note or staff communication book entry."""
 
     __tablename__ = "log_entry"
@@ -103,7 +103,7 @@ class LogEntry(IdMixin, TimestampMixin, Base):
     author: Mapped[Person | None] = relationship()
 
 
-class Observation(IdMixin, TimestampMixin, Base):
+class Observation(IdMixin, TimestampMixin, VersionMixin, Base):
     """A practice observation: what a senior saw staff do, against the area's prompts."""
 
     __tablename__ = "observation"
@@ -134,7 +134,7 @@ class Observation(IdMixin, TimestampMixin, Base):
     observer: Mapped[Person | None] = relationship()
 
 
-class Incident(IdMixin, TimestampMixin, Base):
+class Incident(IdMixin, TimestampMixin, VersionMixin, Base):
     """An incident, its same-day management review, notifications and the learning shared."""
 
     __tablename__ = "incident"

@@ -8,9 +8,11 @@ finds exactly the rows the old ``LIKE '%text%'`` scan found, case-insensitively,
 milliseconds instead of reading every row. Triggers keep each index in step with its table, so
 every writer (the services, bulk inserts, the audit trail's chain) needs no code of its own.
 
-The tables are made by migration 0002, on SQLite only; they are not SQLAlchemy models (a virtual
-table has no place in ``Base.metadata``). Elsewhere, and for one- or two-letter searches, the
-searches fall back to ``LIKE``.
+The tables are made by migration 0002; they are not SQLAlchemy models (a virtual table has no
+place in ``Base.metadata``). On PostgreSQL the same migration makes ``pg_trgm`` GIN indexes, one per
+searched column, named ``<index>_<column>``: PostgreSQL answers the ``ILIKE '%text%'`` search itself
+from them, so the search is the same query on both and finds the same rows. For one- or two-letter
+searches, or where neither is available, the searches scan with ``LIKE``.
 """
 
 from __future__ import annotations
@@ -76,3 +78,25 @@ def drop_statements(index: SearchIndex) -> list[str]:
         *(f"DROP TRIGGER IF EXISTS {index.name}_{w}" for w in ("insert", "delete", "update")),
         f"DROP TABLE IF EXISTS {index.name}",
     ]
+
+
+def postgres_index_name(index: SearchIndex, column: str) -> str:
+    return f"{index.name}_{column}"
+
+
+def is_trigram_index(name: str) -> bool:
+    """True for one of the pg_trgm indexes: schema comparisons skip them."""
+    return any(name == postgres_index_name(i, c) for i in SEARCH_INDEXES for c in i.columns)
+
+
+def postgres_create_statements(index: SearchIndex) -> list[str]:
+    """One trigram GIN index per searched column (``pg_trgm`` must be installed first)."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {postgres_index_name(index, c)} ON {index.table} "
+        f"USING gin ({c} gin_trgm_ops)"
+        for c in index.columns
+    ]
+
+
+def postgres_drop_statements(index: SearchIndex) -> list[str]:
+    return [f"DROP INDEX IF EXISTS {postgres_index_name(index, c)}" for c in index.columns]

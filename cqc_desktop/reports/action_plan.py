@@ -1,15 +1,19 @@
-"""The CQC action plan: for each breached regulation, what is not being met, what will be done,
-who is responsible, by when, and how it will be monitored."""
+"""The action plan: for each breached regulation, what is not being met, what will be done,
+who is responsible, by when, and how it will be monitored.
+
+Only a plan raised from a CQC inspection is "the CQC action plan" with a date it must reach CQC;
+any other plan (a provider visit, an audit, a complaint) is the home's own improvement plan.
+Each action's "by when" follows its state: due, completed on the real date, or overdue (red)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from ..services.reporting.docs import ActionPlanDoc, PlanAction, PlanFinding
-from .blocks import heading, muted, target_text, title_block, value_text
+from .blocks import due_phrase, heading, muted, step_phrase, target_text, title_block, value_text
 from .form_parts import signatures
 from .layout import PORTRAIT_WIDTH, DocumentInfo, build_pdf
 from .styles import style
@@ -21,9 +25,9 @@ W = PORTRAIT_WIDTH
 
 def render_action_plan(doc: ActionPlanDoc, generated_at: datetime) -> bytes:
     info = DocumentInfo(
-        title="CQC action plan",
+        title="CQC action plan" if doc.for_cqc else "Improvement action plan",
         service=doc.home.name,
-        period=f"Report {when(doc.report_date)}",
+        period=f"{'Report' if doc.for_cqc else 'Raised'} {when(doc.report_date)}",
         generated_at=generated_at,
         subject=f"Action plan: {doc.title}",
     )
@@ -31,11 +35,19 @@ def render_action_plan(doc: ActionPlanDoc, generated_at: datetime) -> bytes:
 
 
 def action_plan_story(doc: ActionPlanDoc) -> list[Flowable]:
-    due = (
-        f"To be sent to CQC by {when(doc.due)} (28 days after the report of {when(doc.report_date)})"
-        if doc.due
-        else "No report date is recorded for this plan, so no due date can be worked out"
-    )
+    if not doc.for_cqc:
+        raised = f", {when(doc.report_date)}" if doc.report_date else ""
+        due = (
+            f"The home's own improvement plan (raised from: {doc.origin}{raised}); "
+            "it is not sent to CQC"
+        )
+    elif doc.due:
+        due = (
+            f"To be sent to CQC by {when(doc.due)} (28 days after the report of "
+            f"{when(doc.report_date)})"
+        )
+    else:
+        due = "No report date is recorded for this plan, so no due date can be worked out"
     story: list[Flowable] = title_block(
         f"Action plan: {doc.title}",
         [
@@ -65,23 +77,41 @@ def action_plan_story(doc: ActionPlanDoc) -> list[Flowable]:
         story.append(
             muted("No breached regulations are recorded against the findings in this plan.")
         )
+    tables: list[tuple[list[Flowable], list[tuple[str, list[Flowable]]]]] = []
     for section in doc.regulations:
-        story += [
-            CondPageBreak(60 * mm),
-            heading(
-                f"Regulation {section.code}: {section.name or 'regulation not in the reference list'}"
-            ),
-            kv_table(_rows(section.findings), total_width=W, label_width=0.22),
-        ]
+        name = section.name or "regulation not in the reference list"
+        tables.append(
+            (
+                [CondPageBreak(60 * mm), heading(f"Regulation {section.code}: {name}")],
+                _rows(section.findings, doc.as_of),
+            )
+        )
     if doc.other_findings:
-        story += [CondPageBreak(60 * mm), heading("Other improvements in this plan")]
-        story.append(muted("Findings that do not breach a regulation, with the same detail."))
-        story.append(kv_table(_rows(doc.other_findings), total_width=W, label_width=0.22))
-    story += [
+        tables.append(
+            (
+                [
+                    CondPageBreak(60 * mm),
+                    heading("Other improvements in this plan"),
+                    muted("Findings that do not breach a regulation, with the same detail."),
+                ],
+                _rows(doc.other_findings, doc.as_of),
+            )
+        )
+    approval: list[Flowable] = [
         Spacer(1, 8 * mm),
         heading("Approval", 2),
         signatures(["Registered manager", "Nominated individual"], width=W),
     ]
+    for n, (head, rows) in enumerate(tables):
+        story += head
+        if n < len(tables) - 1:
+            story.append(kv_table(rows, total_width=W, label_width=0.22))
+            continue
+        # The approval block never stands alone on the last page: the last row of the last
+        # table ("How we will monitor it") goes with it.
+        story.append(kv_table(rows[:-1], total_width=W, label_width=0.22))
+        approval = [kv_table(rows[-1:], total_width=W, label_width=0.22), *approval]
+    story.append(KeepTogether(approval))
     return story
 
 
@@ -93,7 +123,7 @@ def _b(label: str, text: str) -> Paragraph:
     return Paragraph(f"<b>{escape(label)}</b> {escape(text)}", style("Cell"))
 
 
-def _rows(findings: tuple[PlanFinding, ...]) -> list[tuple[str, list[Flowable]]]:
+def _rows(findings: tuple[PlanFinding, ...], as_of: date) -> list[tuple[str, list[Flowable]]]:
     not_met: list[Flowable] = []
     will_do: list[Flowable] = []
     who: list[Flowable] = []
@@ -110,7 +140,7 @@ def _rows(findings: tuple[PlanFinding, ...]) -> list[tuple[str, list[Flowable]]]
         for a in f.actions:
             will_do += _what(a)
             who += _who(a)
-            when_ += _when(a)
+            when_ += _when(a, as_of)
             monitor += _monitor(a)
     return [
         ("What is not being met", not_met),
@@ -123,6 +153,8 @@ def _rows(findings: tuple[PlanFinding, ...]) -> list[tuple[str, list[Flowable]]]
 
 def _what(a: PlanAction) -> list[Flowable]:
     out: list[Flowable] = [_b(f"{a.line.reference} {a.line.title}.", a.description)]
+    if not a.description and not a.steps:
+        out.append(_p("No steps have been set for this action yet.", "CellSmall"))
     out += [Paragraph(escape(s.description), style("CellSmall"), bulletText="•") for s in a.steps]
     if a.line.flag:
         out.append(
@@ -140,11 +172,15 @@ def _who(a: PlanAction) -> list[Flowable]:
     return out
 
 
-def _when(a: PlanAction) -> list[Flowable]:
-    out: list[Flowable] = [_b(f"{a.line.reference}:", f"completed by {when(a.line.due_date)}")]
+def _when(a: PlanAction, as_of: date) -> list[Flowable]:
+    text, late = due_phrase(a.line, as_of)
+    ref = escape(a.line.reference)
+    out: list[Flowable] = [
+        Paragraph(f"<b>{ref}:</b> {escape(text)}", style("CellFlag" if late else "Cell"))
+    ]
     for s in a.steps:
-        done = f" (done {when(s.done_on)})" if s.done_on else ""
-        out.append(_p(f"{when(s.due_date)}: {s.description}{done}", "CellSmall"))
+        state, step_late = step_phrase(s, as_of)
+        out.append(_p(f"{s.description}: {state}", "CellFlag" if step_late else "CellSmall"))
     return out
 
 

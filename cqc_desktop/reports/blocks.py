@@ -12,12 +12,35 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from ..formatting import number
 from ..models.enums import Direction, TargetKind
 from ..services.reporting.common import ActionLine, ProgressGap
+from ..services.reporting.evidence import StepLine
 from ..services.reporting.measures import MeasureSeries
 from .charts import spc_chart
 from .layout import PORTRAIT_WIDTH, keep_with_next
+from .spc_icons import IconKey
 from .styles import style
 from .tables import boxed, data_table, rag_cell
-from .text import escape, para, pct, when
+from .text import escape, para, pct, plural, when
+
+
+def due_phrase(a: ActionLine, as_of: date) -> tuple[str, bool]:
+    """When an action is due, in words that match its state, and whether it is overdue:
+    "due 19/10/2026", "completed on 02/11/2026" (the real date) or "overdue: due …, 12 days late"."""
+    if a.closed:
+        return f"completed on {when(a.closed_on)}", False
+    late = a.overdue_days(as_of)
+    if late:
+        return f"overdue: due {when(a.due_date)}, {plural(late, 'day')} late", True
+    return f"due {when(a.due_date)}", False
+
+
+def step_phrase(s: StepLine, as_of: date) -> tuple[str, bool]:
+    """A step's state: "done 03/11/2026", "due 30/11/2026" or "not done, 5 days overdue"."""
+    if s.done_on is not None:
+        return f"done {when(s.done_on)}", False
+    late = s.overdue_days(as_of)
+    if late:
+        return f"not done, {plural(late, 'day')} overdue", True
+    return (f"due {when(s.due_date)}" if s.due_date else "not done"), False
 
 
 def title_block(title: str, lines: Sequence[str]) -> list[Flowable]:
@@ -80,13 +103,11 @@ def reading_text(m: MeasureSeries) -> str:
     point = m.latest_point
     if point is None:
         return "No points have been recorded for this measure yet, so there is no chart."
-    rules = ", ".join(point.rules)
     parts = [
+        m.reading.sentence,
         f"Latest {value_text(point.value, m.unit)} (period starting {when(point.period_start)}): "
         f"{change_text(m)}.",
         f"Progress: {m.progress_label}.",
-        f"SPC: {m.variation}{f' ({rules})' if rules else ''}.",
-        f"Assurance: {m.assurance}.",
     ]
     return " ".join(parts)
 
@@ -109,10 +130,13 @@ def measure_block(m: MeasureSeries, width: float = PORTRAIT_WIDTH) -> list[Flowa
         Spacer(1, 2 * mm),
     ]
     if m.points:
+        parts.append(IconKey(m.reading))
         parts.append(spc_chart(m, width))
     for part in parts:
         keep_with_next(part)
     parts.append(para(reading_text(m), style("Body")))
+    if m.points and m.reading.caption:
+        parts.append(para(m.reading.caption, style("Small")))
     return parts
 
 
@@ -155,7 +179,7 @@ def register_table(lines: Sequence[ActionLine], as_of: date, *, width: float) ->
     return data_table(
         ["Ref", "Action", "Accountable lead", "Status", "RAG", "Next review", "Due", "Steps"],
         rows,
-        [0.05, 0.285, 0.155, 0.11, 0.09, 0.115, 0.115, 0.08],
+        [0.075, 0.26, 0.155, 0.11, 0.09, 0.115, 0.115, 0.08],
         total_width=width,
     )
 

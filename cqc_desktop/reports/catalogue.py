@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ..config import DataLocation
 from ..db import Database
 from ..services.errors import ValidationError
 from ..services.plans import alerts
@@ -36,6 +37,8 @@ from ..services.reporting import (
     monthly as report_data_monthly,
 )
 from ..services.reporting.common import Period
+from ..services.trust import anchors
+from ..services.trust.anchors import Anchor
 
 FORM = "form"
 MONTHLY = "monthly"
@@ -78,6 +81,7 @@ def generate(
     today: date,
     attachments_dir: Path | None = None,
     now: datetime | None = None,
+    location: DataLocation | None = None,
 ) -> bytes:
     """Read the data for ``request`` and lay the document out; returns the PDF."""
     now = now or datetime.now()
@@ -126,6 +130,7 @@ def generate(
         data = report_data_monthly.monthly_report(
             session, request.service_id, request.period, today
         )
+        _anchor(location, data.audit_anchor)
         return render_monthly(data, now)
     if kind == INSPECTION:
         from .inspection import render_inspection_pack
@@ -133,6 +138,7 @@ def generate(
         pack = report_data_inspection.inspection_pack(
             session, request.service_id, today, attachments_dir
         )
+        _anchor(location, pack.audit_anchor)
         return render_inspection_pack(pack, now)
     if kind == COMMISSIONER:
         from .commissioner import render_commissioner
@@ -142,8 +148,15 @@ def generate(
         data = report_data_commissioner.commissioner_pack(
             session, request.service_id, request.period, today
         )
+        _anchor(location, data.audit_anchor)
         return render_commissioner(data, now)
     raise ValidationError.single("kind", f"There is no document called '{kind}'.")
+
+
+def _anchor(location: DataLocation | None, anchor: Anchor | None) -> None:
+    """The anchor printed on this document is kept beside the database too."""
+    if location is not None and anchor is not None:
+        anchors.append(location, anchor)
 
 
 def refresh_alerts(db: Database, request: DocumentRequest, today: date) -> int:

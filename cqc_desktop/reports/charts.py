@@ -3,6 +3,8 @@
 Grey points are common-cause variation, blue special-cause improvement, orange special-cause
 concern; the mean is a solid line, the process limits dashed grey and the target dashed red.
 The baseline the action started from is dotted, so the chart shows how far the measure has come.
+Mean and limits are drawn per phase (services/plans/spc_phases), held within what the measure can
+be, and changes, reopening and closure are labelled vertical marks.
 
 A monthly report holds dozens of these, so the chart is worked out once as a short list of
 marks (``ChartMarks``) and painted with a handful of PDF paths: all grid lines in one stroke,
@@ -23,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from ..formatting import number
+from ..services.plans.measure_reading import MARK_CHANGE, MARK_CLOSED, MARK_REOPENED
 from ..services.plans.spc import Variation
 from ..services.reporting.measures import MeasureSeries
 from .fonts import REGULAR, fit_text, text_width
@@ -54,6 +57,12 @@ CHART_HEIGHT = 54 * mm
 DOT = (1.0, 2.0)  # the baseline's dotted pattern
 DASH = (3.0, 2.0)  # process limits
 TARGET_DASH = (5.0, 2.0)
+MARK_DASH = (2.0, 1.5)
+MARK_COLOURS = {
+    MARK_CHANGE: colors.HexColor("#2e7d32"),
+    MARK_REOPENED: colors.HexColor("#b00020"),
+    MARK_CLOSED: colors.HexColor("#444444"),
+}
 
 
 @dataclass(frozen=True)
@@ -212,25 +221,24 @@ def _nice_step(span: float, ticks: int = 5) -> float:
 def _y_range(series: MeasureSeries) -> tuple[float, float]:
     values = [p.value for p in series.points]
     wanted = [*values, series.target, series.baseline]
-    if series.limits is not None:
-        for v in (series.limits.upper, series.limits.lower):
-            if math.isfinite(v):
-                wanted.append(v)
+    for phase in series.reading.result.phases:
+        if phase.limits is not None:
+            wanted += [v for v in (phase.limits.upper, phase.limits.lower) if math.isfinite(v)]
     low, high = min(wanted), max(wanted)
-    # Counts and percentages cannot go below 0 or (percentages) above 100, so the axis stops there
-    # even when a computed limit would not.
-    if min([*values, series.target, series.baseline]) >= 0:
-        low = max(low, 0.0)
-    if series.unit.strip() == "%" and max([*values, series.target, series.baseline]) <= 100:
-        high = min(high, 100.0)
+    # Limits are already held within what the measure can be (0–100 for a percentage, 0 or more
+    # for a count), so the axis stops there too.
+    bounds = series.reading.result.bounds
     if high == low:
         high, low = high + 1, low - 1 if low > 0 else low
     pad = (high - low) * 0.08
     step = _nice_step(high - low + 2 * pad)
     floor = math.floor((low - pad) / step) * step
-    if low >= 0 and floor < 0:
-        floor = 0.0
-    return floor, math.ceil((high + pad) / step) * step
+    ceiling = math.ceil((high + pad) / step) * step
+    if bounds.lower is not None:
+        floor = max(floor, bounds.lower)
+    if bounds.upper is not None:
+        ceiling = min(ceiling, bounds.upper)
+    return floor, ceiling
 
 
 def _spread_labels(wanted: list[tuple[float, str, colors.Color]], gap: float) -> list[float]:
@@ -270,7 +278,8 @@ def spc_marks(series: MeasureSeries, width: float, height: float) -> ChartMarks:
         marks.labels.append(Label(LEFT - 3, y - 2.5, number(tick), MUTED, anchor="end"))
         tick += step
     _x_labels(marks, series, x_of, n)
-    _reference_lines(marks, series, y_of, low, high, plot_w)
+    _reference_lines(marks, series, y_of, x_of, plot_w)
+    _event_marks(marks, series, x_of, plot_h)
     marks.trace = [(x_of(i), y_of(p.value)) for i, p in enumerate(series.points)]
     marks.dots = [
         Dot(x, y, POINT_COLOURS.get(p.variation, SPC_COMMON))
@@ -302,23 +311,35 @@ def _reference_lines(
     marks: ChartMarks,
     series: MeasureSeries,
     y_of: Callable[[float], float],
-    low: float,
-    high: float,
+    x_of: Callable[[int], float],
     plot_w: float,
 ) -> None:
+    n = len(series.points)
+    half = plot_w / (2 * max(n - 1, 1))
+    result = series.reading.result
+    for phase in result.phases:
+        lim = phase.limits
+        if lim is None or phase.size == 0:
+            continue
+        left = LEFT if phase.start == 0 else x_of(phase.start) - half
+        right = LEFT + plot_w if phase.stop >= n else x_of(phase.stop - 1) + half
+        marks.lines.append(Mark(left, y_of(lim.mean), right, y_of(lim.mean), SPC_LINE, 0.9))
+        for value in (lim.upper, lim.lower):
+            marks.lines.append(Mark(left, y_of(value), right, y_of(value), SPC_LINE, 0.7, DASH))
     lines: list[tuple[float, str, colors.Color, tuple[float, ...] | None, float]] = []
-    if series.limits is not None:
-        lim = series.limits
-        lines.append((lim.mean, f"Mean {number(lim.mean)}", SPC_LINE, None, 0.9))
-        lines.append((lim.upper, f"Upper limit {number(lim.upper)}", SPC_LINE, DASH, 0.7))
-        lines.append((lim.lower, f"Lower limit {number(lim.lower)}", SPC_LINE, DASH, 0.7))
+    current = result.current
+    if current is not None and current.limits is not None:
+        lim = current.limits
+        lines.append((lim.mean, f"Mean {number(lim.mean)}", SPC_LINE, None, 0.0))
+        lines.append((lim.upper, f"Upper limit {number(lim.upper)}", SPC_LINE, DASH, 0.0))
+        lines.append((lim.lower, f"Lower limit {number(lim.lower)}", SPC_LINE, DASH, 0.0))
     lines.append((series.target, f"Target {number(series.target)}", SPC_TARGET, TARGET_DASH, 1.0))
     lines.append((series.baseline, f"Baseline {number(series.baseline)}", INK, DOT, 0.8))
-    shown = [line for line in lines if low <= line[0] <= high]
-    positions = _spread_labels([(y_of(v), t, c) for v, t, c, _, _ in shown], 8.5)
-    for (value, text, colour, dash, width), label_y in zip(shown, positions, strict=True):
+    positions = _spread_labels([(y_of(v), t, c) for v, t, c, _, _ in lines], 8.5)
+    for (value, text, colour, dash, width), label_y in zip(lines, positions, strict=True):
         y = y_of(value)
-        marks.lines.append(Mark(LEFT, y, LEFT + plot_w, y, colour, width, dash))
+        if width:
+            marks.lines.append(Mark(LEFT, y, LEFT + plot_w, y, colour, width, dash))
         marks.labels.append(
             Label(
                 LEFT + plot_w + 4,
@@ -327,17 +348,29 @@ def _reference_lines(
                 colour,
             )
         )
-    off = [t for v, t, *_ in lines if not low <= v <= high]
-    if off:
+
+
+def _event_marks(
+    marks: ChartMarks, series: MeasureSeries, x_of: Callable[[int], float], plot_h: float
+) -> None:
+    """Changes, reopening and closure as labelled vertical marks."""
+    periods = [p.period_start for p in series.points]
+    n = len(periods)
+    for count, mark in enumerate(series.reading.marks):
+        if not periods or not periods[0] <= mark.on <= periods[-1] + (periods[-1] - periods[0]):
+            continue
+        index = next((i for i, p in enumerate(periods) if p >= mark.on), n - 1)
+        x = x_of(index)
+        if index and periods[index] > mark.on:
+            # Between two points: placed in proportion to the days.
+            before, after = periods[index - 1], periods[index]
+            share = (mark.on - before).days / max((after - before).days, 1)
+            x = x_of(index - 1) + (x_of(index) - x_of(index - 1)) * share
+        colour = MARK_COLOURS.get(mark.kind, INK)
+        marks.lines.append(Mark(x, BOTTOM, x, BOTTOM + plot_h, colour, 0.9, MARK_DASH))
+        label = fit_text(mark.label, REGULAR, 6, 90)
         marks.labels.append(
-            Label(
-                LEFT + plot_w + RIGHT - 4,
-                BOTTOM - 20,
-                fit_text("Off scale: " + ", ".join(off), REGULAR, 6, plot_w / 2),
-                MUTED,
-                size=6,
-                anchor="end",
-            )
+            Label(x + 2, BOTTOM + plot_h - 7 - (count % 2) * 7, label, colour, size=6)
         )
 
 

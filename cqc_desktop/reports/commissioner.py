@@ -7,7 +7,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from ..services.reporting.commissioner import ActionUpdate, CommissionerPack
+from ..services.reporting.commissioner import ActionUpdate, CommissionerPack, SafeguardingLine
 from ..services.reporting.common import CLOSED_WITHOUT_EVIDENCE
 from .blocks import (
     body,
@@ -39,6 +39,7 @@ def render_commissioner(pack: CommissionerPack, generated_at: datetime) -> bytes
         service=pack.home.name,
         period=pack.period.label,
         generated_at=generated_at,
+        audit_anchor=pack.audit_anchor.footer() if pack.audit_anchor else "",
         subject=f"Commissioner contract-monitoring pack, {pack.period.label}",
     )
     return build_pdf(commissioner_story(pack), info)
@@ -145,7 +146,7 @@ def _updates(p: CommissionerPack) -> list[Flowable]:
         data_table(
             ["Ref", "Action", "Reviewed", "RAG", "Decision and progress"],
             rows,
-            [0.06, 0.27, 0.115, 0.1, 0.455],
+            [0.095, 0.235, 0.115, 0.1, 0.455],
             total_width=W,
         )
     )
@@ -161,30 +162,37 @@ def _safeguarding(p: CommissionerPack) -> list[Flowable]:
                 "No incidents in this period needed a safeguarding referral or a CQC notification."
             ),
         ]
+    # The heading and its note stay with the table rather than ending a page on their own.
+    out[0] = keep_with_next(out[0])
     out.append(
-        muted(
-            "Incidents with a safeguarding referral, of the safeguarding type, or notified to CQC."
+        keep_with_next(
+            muted(
+                "Incidents with a safeguarding referral, of the safeguarding type, or notified "
+                "to CQC."
+            )
         )
     )
     out.append(
         data_table(
             [
                 "Incident",
+                "What happened",
                 "Type and severity",
                 "Person",
-                "Referral",
-                "CQC",
-                "Family told",
+                "Referral, CQC and family",
                 "Learning",
             ],
             [
                 [
-                    f"{s.reference}\n{when(s.occurred_at.date())}",
+                    f"{s.reference}\n{when(s.occurred_at.date())}"
+                    + (f"\n{s.location}" if s.location else "")
+                    + (f"\nReported by {s.reported_by}" if s.reported_by else ""),
+                    _what_happened(s),
                     f"{s.incident_type}\n{s.severity}",
                     s.person_ref,
-                    when(s.referral_on, "None"),
-                    f"{s.cqc_notification}\n{when(s.cqc_notified_on, '')}".strip(),
-                    when(s.family_informed_on, "No"),
+                    f"Referral: {when(s.referral_on, 'none')}\n"
+                    f"CQC: {s.cqc_notification} {when(s.cqc_notified_on, '')}".strip()
+                    + f"\nFamily told: {when(s.family_informed_on, 'no')}",
                     f"{s.learning_point or 'No learning point yet.'}\n"
                     + (
                         "Reviewed, actioned and shared within 7 days."
@@ -194,11 +202,20 @@ def _safeguarding(p: CommissionerPack) -> list[Flowable]:
                 ]
                 for s in p.safeguarding
             ],
-            [0.155, 0.13, 0.1, 0.115, 0.13, 0.115, 0.255],
+            [0.165, 0.24, 0.13, 0.085, 0.185, 0.195],
             total_width=W,
         )
     )
     return out
+
+
+def _what_happened(s: SafeguardingLine) -> str:
+    parts = [s.description or "No description recorded."]
+    if s.immediate_action:
+        parts.append(f"Immediate action: {s.immediate_action}")
+    if s.reopened_on:
+        parts.append(f"Reopened {when(s.reopened_on)}: {s.reopen_reason or 'no reason given'}")
+    return "\n".join(parts)
 
 
 def _complaints(p: CommissionerPack) -> list[Flowable]:
@@ -228,7 +245,7 @@ def _complaints(p: CommissionerPack) -> list[Flowable]:
                 [f.reference, f.title, f.plan_title, when(f.raised_on), rag_cell(f.rag)]
                 for f in p.complaints
             ],
-            [0.07, 0.4, 0.28, 0.145, 0.105],
+            [0.095, 0.375, 0.28, 0.145, 0.105],
             total_width=W,
         )
     )
@@ -249,7 +266,7 @@ def _staffing(p: CommissionerPack) -> list[Flowable]:
         data_table(
             ["Ref", "Action", "Reviewed", "RAG", "Decision and progress"],
             rows,
-            [0.06, 0.27, 0.115, 0.1, 0.455],
+            [0.095, 0.235, 0.115, 0.1, 0.455],
             total_width=W,
         )
     )

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from .fonts import REGULAR, text_width
 from .styles import HEADER_FILL, INK, RULE, style
 from .tables import Cell, cell, needs_row_split
-from .text import escape
+from .text import escape, para
 
 BOX = 5.5 * mm
 LINE_GAP = 9 * mm  # ruled-line spacing for handwriting
@@ -97,26 +97,66 @@ def choices(options: Sequence[str], *, width: float) -> Table:
     return table
 
 
+MIN_FIELD_FONT = 7.0  # the smallest a printed-in value shrinks to before it wraps further
+FIELD_PAD = 2.0
+
+
+def fitted_value(value: str, room: float, *, height: float) -> Paragraph:
+    """A printed-in value (a home's name) that fits ``room`` points across: at the form's size
+    if it fits ``height``, else shrunk step by step (wrapping as it goes) until it does, down to
+    ``MIN_FIELD_FONT``; past that it wraps onto as many lines as it needs and the field grows.
+    It never overprints what is around it."""
+    base = style("FormText")
+    size = base.fontSize
+    while True:
+        ps = base.clone(f"FormText{size:g}", fontSize=size, leading=size * 1.18)
+        p = para(value, ps)
+        _w, h = p.wrap(room, 10_000)
+        if h <= height + 0.01 or size <= MIN_FIELD_FONT:
+            return p
+        size = max(MIN_FIELD_FONT, size - 0.5)
+
+
 def fields(
     rows: Sequence[Sequence[tuple[str, Cell]]],
     *,
     width: float,
     label_width: float = 30 * mm,
 ) -> Table:
-    """Labelled writing fields, one or two per row; a value (a home's name) is printed in."""
+    """Labelled writing fields, one or two per row; a value (a home's name) is printed in.
+
+    Every row is at least ``FIELD_HEIGHT`` tall and grows with what is printed in it, so a long
+    value never runs over the rows or the text above."""
     per_row = max(len(r) for r in rows)
     value_width = width / per_row - label_width
     data = []
+    heights = []
     for row in rows:
         line: list[Cell | Flowable] = []
+        tallest = 0.0
         for label, value in row:
-            line += [Paragraph(escape(label), style("FormLabel")), cell(value, "FormText")]
+            # Padding: 2 pt on the left; 6 pt (labels and printed-in values) or 6 mm (fields
+            # left to write in) on the right.
+            printed = isinstance(value, str) and bool(value.strip())
+            label_room = label_width - FIELD_PAD - 6
+            value_room = value_width - FIELD_PAD - (6 if printed else 6 * mm)
+            label_cell = Paragraph(escape(label), style("FormLabel"))
+            value_cell: Cell | Flowable = (
+                fitted_value(str(value), value_room, height=FIELD_HEIGHT - 2 * FIELD_PAD - 3)
+                if printed
+                else cell(value, "FormText")
+            )
+            for c, room in ((label_cell, label_room), (value_cell, value_room)):
+                if isinstance(c, Flowable):
+                    tallest = max(tallest, c.wrap(room, 10_000)[1])
+            line += [label_cell, value_cell]
         line += [""] * (2 * per_row - len(line))
         data.append(line)
+        heights.append(max(FIELD_HEIGHT, tallest + 2 * FIELD_PAD + 2))
     table = Table(
         data,
         colWidths=[label_width, value_width] * per_row,
-        rowHeights=[FIELD_HEIGHT] * len(data),
+        rowHeights=heights,
         hAlign="LEFT",
     )
     commands: list[tuple[object, ...]] = [
@@ -125,9 +165,12 @@ def fields(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for r, row in enumerate(rows):
-        for c in range(len(row)):
+        for c, (_label, value) in enumerate(row):
+            printed = isinstance(value, str) and bool(value.strip())
             commands.append(("LINEBELOW", (2 * c + 1, r), (2 * c + 1, r), 0.6, LINE_COLOUR))
-            commands.append(("RIGHTPADDING", (2 * c + 1, r), (2 * c + 1, r), 6 * mm))
+            commands.append(
+                ("RIGHTPADDING", (2 * c + 1, r), (2 * c + 1, r), 6 if printed else 6 * mm)
+            )
     table.setStyle(TableStyle(commands))
     return table
 
@@ -157,9 +200,11 @@ def tick_table(
     min_height: float = 11 * mm,
     head_style: str = "CellHead",
     cell_style: str = "Cell",
+    header_rows: int = 1,
 ) -> Table:
     """A grid to fill in by hand: text columns, columns of tick boxes, and blank writing cells
-    (``None``), each row at least ``min_height`` tall; the header repeats on every page."""
+    (``None``), each row at least ``min_height`` tall; the header repeats on every page, with
+    the first ``header_rows - 1`` rows of ``rows`` (a row to write each column's record on)."""
     boxes = set(box_columns)
     pad = 4.0
     head = [Paragraph(escape(h), style(head_style)) for h in headers]
@@ -176,7 +221,7 @@ def tick_table(
     table = Table(
         [head, *body],
         colWidths=col_widths,
-        repeatRows=1,
+        repeatRows=header_rows,
         splitInRow=1 if needs_row_split(rows, col_widths) else 0,
         hAlign="LEFT",
     )
@@ -184,6 +229,11 @@ def tick_table(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                *(
+                    [("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 1.2, INK)]
+                    if header_rows > 1
+                    else []
+                ),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 *[("ALIGN", (c, 0), (c, -1), "CENTER") for c in sorted(boxes)],

@@ -214,6 +214,7 @@ def _sample_grid(spec: FormSpec) -> list[Flowable]:
             min_height=8 * mm,
             head_style="SmallHead",
             cell_style="CellSmall",
+            header_rows=2,  # "Room / initials" repeats with the headings on every page
         )
     )
     return story

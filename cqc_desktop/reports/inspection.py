@@ -4,14 +4,22 @@ SHA-256 of every attached file."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from ..formatting import number
-from ..services.reporting.inspection import HASH_MATCHES, InspectionPack, PackAction, PackFinding
-from .blocks import action_cell, measure_block, muted
+from ..services.reporting.evidence import EvidenceLine, StepLine
+from ..services.reporting.inspection import (
+    HASH_DIFFERS,
+    HASH_MATCHES,
+    HASH_MISSING,
+    InspectionPack,
+    PackAction,
+    PackFinding,
+)
+from .blocks import action_cell, due_phrase, measure_block, muted
 from .layout import (
     LANDSCAPE_WIDTH,
     PORTRAIT_WIDTH,
@@ -34,6 +42,7 @@ def render_inspection_pack(pack: InspectionPack, generated_at: datetime) -> byte
         service=pack.home.name,
         period=f"As at {when(pack.as_of)}",
         generated_at=generated_at,
+        audit_anchor=pack.audit_anchor.footer() if pack.audit_anchor else "",
         subject="Findings, actions, tested evidence, measures and oversight",
     )
     return build_pdf(inspection_story(pack), info)
@@ -47,7 +56,14 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
         contents_table(),
     ]
     for kq in pack.key_questions:
-        story += [PageBreak(), contents_heading(para(kq.name, style("H1")), 0)]
+        # A key question with findings starts a page; one with only "no findings" or a
+        # cross-reference is a few lines, and follows on rather than taking a page to itself.
+        full = bool(kq.unlinked) or any(st.findings for st in kq.statements)
+        story += [
+            PageBreak() if full else CondPageBreak(60 * mm),
+            Spacer(1, 0 if full else 6 * mm),
+            contents_heading(para(kq.name, style("H1")), 0),
+        ]
         if kq.empty:
             story.append(muted(f"No findings under {kq.name} in the current plans."))
             continue
@@ -56,7 +72,7 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
             story.append(CondPageBreak(60 * mm))
             story.append(contents_heading(para(f"{st.code} {st.name}", style("H2")), 1))
             for finding in st.findings:
-                story += _finding(finding)
+                story += _finding(finding, pack.as_of)
             for finding, where in st.see_also:
                 story.append(
                     muted(
@@ -69,7 +85,7 @@ def inspection_story(pack: InspectionPack) -> list[Flowable]:
                 contents_heading(para("Not linked to a quality statement", style("H2")), 1)
             )
             for finding in kq.unlinked:
-                story += _finding(finding)
+                story += _finding(finding, pack.as_of)
     story += landscape_pages(_evidence_index(pack), at_end=True)
     return story
 
@@ -96,8 +112,26 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
             total_width=W,
         ),
         Spacer(1, 6 * mm),
-        para("Plans covered", style("H2")),
     ]
+    check = pack.file_check
+    if check.problems:
+        story += [
+            boxed(
+                [
+                    para("Evidence files have changed", style("H3")),
+                    para(check.describe(), style("CellFlag")),
+                    para(
+                        "The file on disk is not the one that was added as evidence. Each is "
+                        "marked on its evidence row and in the evidence index at the end.",
+                        style("BodyTight"),
+                    ),
+                ],
+                total_width=W,
+                warning=True,
+            ),
+            Spacer(1, 6 * mm),
+        ]
+    story.append(para("Plans covered", style("H2")))
     if pack.plans:
         story.append(
             data_table(
@@ -119,7 +153,7 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
                     "accountable lead each), the evidence that each action worked (dated, by "
                     "source type, with who tested it), the measure against its baseline and "
                     "target, and the governance oversight that followed. Evidence is numbered "
-                    "E1, E2 …; the evidence index at the end lists every attached file with its "
+                    "EV-1, EV-2 …; the evidence index at the end lists every attached file with its "
                     "SHA-256 fingerprint, so anyone can check that no file has been altered.",
                     style("BodyTight"),
                 ),
@@ -130,7 +164,7 @@ def _cover(pack: InspectionPack) -> list[Flowable]:
     return story
 
 
-def _finding(f: PackFinding) -> list[Flowable]:
+def _finding(f: PackFinding, as_of: date) -> list[Flowable]:
     regulation = (
         f"Regulation {f.regulation} {f.regulation_name}".strip() if f.regulation else "None"
     )
@@ -152,22 +186,27 @@ def _finding(f: PackFinding) -> list[Flowable]:
     if not f.actions:
         story.append(muted("No actions have been set for this finding yet."))
     for a in f.actions:
-        story += _action(a)
+        story += _action(a, as_of)
     return story
 
 
-def _action(a: PackAction) -> list[Flowable]:
+def _action(a: PackAction, as_of: date) -> list[Flowable]:
     line = a.line
     status = (
         line.status if not line.closed else f"Closed {when(line.closed_on)} by {line.closed_by}"
     )
+    due, late = due_phrase(line, as_of)
+    late_steps = sum(1 for s in a.steps if s.overdue_days(as_of))
     pairs: list[tuple[str, Cell]] = [
         ("Accountable lead", f"{line.lead} ({line.lead_role})" if line.lead_role else line.lead),
         ("Status", status),
-        ("RAG", rag_cell(line.rag)),
-        ("Due", when(line.due_date)),
+        (
+            "RAG",
+            rag_cell(line.rag, suffix="— past its due date" if late else ""),
+        ),
+        ("Due", para(due[0].upper() + due[1:], style("CellFlag" if late else "Cell"))),
         ("Reviewed", f"{line.review_frequency}; next review {when(line.next_review)}"),
-        ("What will be done", a.description or "—"),
+        ("What will be done", a.description or _steps_summary(a)),
         ("Ongoing oversight", a.oversight_plan or "—"),
     ]
     if line.closed:
@@ -179,7 +218,10 @@ def _action(a: PackAction) -> list[Flowable]:
         *action_cell(line),
         kv_table(pairs, total_width=W),
     ]
-    story.append(para(f"Steps ({line.steps_done} of {line.steps_total} done)", style("H3")))
+    overdue = f"; {late_steps} overdue" if late_steps else ""
+    story.append(
+        para(f"Steps ({line.steps_done} of {line.steps_total} done{overdue})", style("H3"))
+    )
     if a.steps:
         story.append(
             data_table(
@@ -190,7 +232,7 @@ def _action(a: PackAction) -> list[Flowable]:
                         s.owner,
                         s.recorded_in,
                         when(s.due_date),
-                        when(s.done_on, "Not yet"),
+                        _step_done(s, as_of),
                     ]
                     for s in a.steps
                 ],
@@ -213,11 +255,11 @@ def _action(a: PackAction) -> list[Flowable]:
                         f"{e.title}\n{e.description}".strip(),
                         e.supports,
                         f"{e.tested_by}, {when(e.tested_on)}" if e.tested_by else "Not tested",
-                        str(len(e.attachments)) if e.attachments else "—",
+                        _files_cell(e),
                     ]
                     for e in a.evidence
                 ],
-                [0.055, 0.115, 0.17, 0.315, 0.1, 0.18, 0.065],
+                [0.075, 0.115, 0.16, 0.305, 0.095, 0.18, 0.07],
                 total_width=W,
             )
         )
@@ -252,6 +294,35 @@ def _action(a: PackAction) -> list[Flowable]:
     else:
         story.append(muted("No reviews or meeting discussions are recorded for this action yet."))
     return story
+
+
+def _files_cell(e: EvidenceLine) -> Cell:
+    """How many files, and in red any that no longer match or are missing."""
+    if not e.attachments:
+        return "—"
+    bad = [x for x in e.attachments if x.check in (HASH_DIFFERS, HASH_MISSING)]
+    if not bad:
+        return str(len(e.attachments))
+    words = "; ".join(
+        f"{x.original_name}: {'changed' if x.check == HASH_DIFFERS else 'missing'}" for x in bad
+    )
+    return para(f"{len(e.attachments)} ⚠ {words}", style("CellFlag"))
+
+
+def _steps_summary(a: PackAction) -> str:
+    """ "What will be done" when the action has no summary: its steps, in order."""
+    if not a.steps:
+        return "—"
+    return "\n".join(f"• {s.description}" for s in a.steps)
+
+
+def _step_done(s: StepLine, as_of: date) -> Cell:
+    if s.done_on is not None:
+        return when(s.done_on)
+    late = s.overdue_days(as_of)
+    if late:
+        return para(f"Not yet: {plural(late, 'day')} overdue", style("CellFlag"))
+    return "Not yet"
 
 
 def _evidence_index(pack: InspectionPack) -> list[Flowable]:
@@ -290,7 +361,7 @@ def _evidence_index(pack: InspectionPack) -> list[Flowable]:
                 ]
                 for x in pack.evidence_index
             ],
-            [0.07, 0.05, 0.165, 0.165, 0.055, 0.375, 0.12],
+            [0.07, 0.065, 0.16, 0.16, 0.055, 0.37, 0.12],
             total_width=LANDSCAPE_WIDTH,
         )
     )

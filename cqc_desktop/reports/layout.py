@@ -60,6 +60,7 @@ class DocumentInfo:
     generated_at: datetime
     subject: str = ""
     footer_note: str = ""  # e.g. "Form version 3" or "Draft – not approved"
+    audit_anchor: str = ""  # "Audit trail: 4,161 entries, head 3f2a…91c0"
 
 
 class _NumberedCanvas(Canvas):
@@ -235,6 +236,8 @@ class ReportDocument(BaseDocTemplate):
         generated = f"Generated {info.generated_at:%d/%m/%Y %H:%M} by {APP_NAME}"
         if info.footer_note:
             generated += f" · {clean(info.footer_note)}"
+        if info.audit_anchor:
+            generated += f" · {clean(info.audit_anchor)}"
         canvas.drawString(MARGIN, FOOTER_BASELINE, fit_text(generated, REGULAR, 8, usable * 0.8))
         canvas.restoreState()
 

@@ -43,6 +43,7 @@ def render_monthly(report: MonthlyReport, generated_at: datetime) -> bytes:
         service=report.home.name,
         period=report.period.label,
         generated_at=generated_at,
+        audit_anchor=report.audit_anchor.footer() if report.audit_anchor else "",
         subject=f"Monthly quality assurance report, {report.period.label}",
     )
     return build_pdf(monthly_story(report), info)
@@ -80,6 +81,7 @@ def monthly_story(r: MonthlyReport) -> list[Flowable]:
     story += sections.audits_section(r)
     story += sections.governance_section(r)
     story += sections.alerts_section(r)
+    story += sections.record_notes_section(r)
     story.append(heading("Where progress is partial, and why"))
     story.append(
         muted(
@@ -214,7 +216,7 @@ def _summary(r: MonthlyReport) -> list[Flowable]:
                     ]
                     for a in r.overdue_reviews
                 ],
-                [0.06, 0.46, 0.2, 0.15, 0.13],
+                [0.095, 0.425, 0.2, 0.15, 0.13],
                 total_width=W,
             )
         )
@@ -236,7 +238,7 @@ def _summary(r: MonthlyReport) -> list[Flowable]:
                     ]
                     for f in r.new_findings
                 ],
-                [0.06, 0.36, 0.24, 0.12, 0.11, 0.11],
+                [0.095, 0.325, 0.24, 0.12, 0.11, 0.11],
                 total_width=W,
             )
         )
@@ -260,7 +262,7 @@ def _summary(r: MonthlyReport) -> list[Flowable]:
                     ]
                     for a in closed
                 ],
-                [0.06, 0.41, 0.115, 0.17, 0.245],
+                [0.095, 0.375, 0.115, 0.17, 0.245],
                 total_width=W,
             )
         )

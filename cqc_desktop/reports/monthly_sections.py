@@ -15,6 +15,7 @@ from .blocks import (
 from .layout import (
     LANDSCAPE_WIDTH,
     PORTRAIT_WIDTH,
+    keep_with_next,
 )
 from .tables import data_table
 from .text import pct, plural, when
@@ -136,6 +137,38 @@ def observations_section(r: MonthlyReport) -> list[Flowable]:
             [0.4, 0.15, 0.15, 0.15, 0.15],
             total_width=W,
             align_right=(1, 2, 3, 4),
+        )
+    )
+    return out
+
+
+def record_notes_section(r: MonthlyReport) -> list[Flowable]:
+    """What people wrote: incidents, observations not fully met, audit comments, handover
+    learning and the governance log (the most recent of each kind)."""
+    out: list[Flowable] = [heading("What the records say")]
+    notes = r.notes
+    if notes is None or not notes.notes:
+        return [*out, muted(f"Nothing was written in the records in {r.period.label}.")]
+    more = "; ".join(f"{n} more {kind.lower()} entries" for kind, n in notes.left_out.items())
+    out.append(
+        keep_with_next(
+            muted(
+                "Incidents, observations that were not fully met, audit comments, learning shared "
+                "at handover and the governance log, in the words recorded. People receiving care "
+                "appear by their reference."
+                + (f" The most recent of each are shown; the app holds {more}." if more else "")
+            )
+        )
+    )
+    out.append(
+        data_table(
+            ["Date", "Record", "Who", "What was written"],
+            [
+                [when(n.on), f"{n.kind}\n{n.source}", n.who or "—", n.text or "—"]
+                for n in notes.notes
+            ],
+            [0.11, 0.24, 0.14, 0.51],
+            total_width=W,
         )
     )
     return out
@@ -274,8 +307,11 @@ def priorities_section(r: MonthlyReport) -> list[Flowable]:
     if not r.priorities:
         return [*out, muted("Nothing is overdue or falling due next month.")]
     out.append(
-        muted(
-            "Worked out from the records: overdue reviews and steps, targets due, meeting decisions and follow-ups."
+        keep_with_next(
+            muted(
+                "Worked out from the records: overdue reviews and steps, targets due, meeting "
+                "decisions and follow-ups."
+            )
         )
     )
     out.append(

@@ -23,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
+from .scripts import needs_care
 from .styles import (
     FLAG,
     FLAG_FILL,
@@ -53,6 +54,8 @@ def plain_text(value: str, paragraph_style: ParagraphStyle, room: float) -> str 
     The string prints exactly as the Paragraph would (runs of spaces collapsed, ends trimmed,
     one line per line break) and only when every line fits ``room`` points at the style's font.
     """
+    if needs_care(value):  # right-to-left script or a fallback font: a paragraph handles both
+        return None
     lines = [_SPACES.sub(" ", line.strip(" ")) for line in clean(value).split("\n")]
     font, size = paragraph_style.fontName, paragraph_style.fontSize
     for line in lines:

@@ -12,10 +12,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from ..formatting import uk_date, uk_datetime
+from .scripts import font_runs, has_rtl, rtl_base, visual
 
 # C0 controls other than tab and newline (and DEL) have no glyph and upset PDF text extraction.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -33,12 +36,18 @@ def clean(value: object) -> str:
     return text
 
 
+def _escape_line(line: str) -> str:
+    line = visual(line)
+    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return font_runs(line.replace('"', "&quot;"))
+
+
 def escape(value: object) -> str:
-    """Markup-safe text for a Platypus paragraph; line breaks are kept as line breaks."""
-    text = clean(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace('"', "&quot;")
-    return "<br/>".join(text.split("\n"))
+    """Markup-safe text for a Platypus paragraph; line breaks are kept as line breaks.
+
+    Each line is in drawing order (right-to-left script reversed, Arabic joined) and characters
+    the main font lacks are set in a fallback font (``scripts``)."""
+    return "<br/>".join(_escape_line(line) for line in clean(value).split("\n"))
 
 
 class _Paragraph(Paragraph):
@@ -63,11 +72,52 @@ class _Paragraph(Paragraph):
         return width, height
 
 
+class _RightToLeftParagraph(_Paragraph):
+    """User text with right-to-left script: broken into lines in logical (typed) order for the
+    width it is given, then each line put into drawing order, so a long Arabic or Hebrew note
+    reads from its first line down; a line that starts in Arabic or Hebrew is right-aligned."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        self._logical = text
+        self._broken_for: float | None = None
+        if rtl_base(text):
+            style = style.clone(f"{style.name}RTL", alignment=TA_RIGHT)
+        super().__init__(escape(text), style)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._broken_for != availWidth:
+            lines = []
+            for logical in self._logical.split("\n"):
+                lines += _break_logical(logical, availWidth, self.style)
+            Paragraph.__init__(self, "<br/>".join(_escape_line(x) for x in lines), self.style)
+            self._wrapped = None
+            self._broken_for = availWidth
+        return super().wrap(availWidth, availHeight)
+
+
+def _break_logical(line: str, width: float, style: ParagraphStyle) -> list[str]:
+    """Greedy line breaks in logical order, measuring each line as it will be drawn."""
+    words = line.split(" ")
+    out: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and stringWidth(visual(candidate), style.fontName, style.fontSize) > width:
+            out.append(current)
+            current = word
+        else:
+            current = candidate
+    out.append(current)
+    return out
+
+
 def para(value: object, style: ParagraphStyle, *, empty: str = "") -> Paragraph:
     """A paragraph of user text, printed literally. ``empty`` is shown (escaped) when blank."""
     text = clean(value)
     if not text.strip():
         text = empty
+    if has_rtl(text):
+        return _RightToLeftParagraph(text, style)
     return _Paragraph(escape(text), style)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 
 class ServiceError(Exception):
     """Base class: ``str(error)`` is a complete, plain-English sentence."""
@@ -49,3 +51,43 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+class ConflictError(ServiceError):
+    """Someone else (usually on another PC) saved this record after the form was opened, so saving
+    would overwrite their change. Nothing was saved; the form stays open with what was typed.
+
+    ``who`` and ``when`` come from the audit trail (empty/None when it does not say);
+    ``record_type`` and ``record_id`` name the record, ``current_version`` is its version now.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        who: str = "",
+        when: datetime | None = None,
+        record_type: str = "",
+        record_id: int | None = None,
+        current_version: int | None = None,
+    ) -> None:
+        self.what = what
+        self.who = who
+        self.when = when
+        self.record_type = record_type
+        self.record_id = record_id
+        self.current_version = current_version
+        by = who or "Someone else"
+        super().__init__(
+            f"{by} changed this {what}{self.when_text()}, after you opened it. "
+            "Nothing has been saved, so their change is not overwritten: look at their change, "
+            "or reload and re-apply yours."
+        )
+
+    def when_text(self) -> str:
+        """ " at 14:32 on 08/12/2026" on this computer's clock ("" when not known)."""
+        if self.when is None:
+            return ""
+        # The audit trail keeps UTC; the person reading the message wants their own clock.
+        local = self.when.replace(tzinfo=UTC).astimezone()
+        return f" at {local:%H:%M} on {local:%d/%m/%Y}"

@@ -3,7 +3,7 @@ this copy of the app, sign in, then the main window, the idle lock and the daily
 
 ``--demo`` and ``--screenshot`` sign in automatically as the demo's manager (see README "Demo
 sign-in"), so screenshots and tests need no typing. ``--screenshot`` on a database without the demo
-users signs in as a read-only viewer, or as nobody if the database has no users yet.
+users signs in as a read-only viewer. A new database opens on the set-up wizard.
 """
 
 from __future__ import annotations
@@ -48,6 +48,29 @@ def launch(
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("CQC Desktop")
+    from .crash_dialog import reporting, show_start_up_failure
+
+    if screenshot_dir is not None:  # errors reach the command line, as one line
+        return _launch(app, location, demo, screenshot_dir, today, size)
+    # Interactively, an unexpected error is logged and explained in a dialog; the app carries on.
+    # One that stops the app starting is explained the same way: started from the Start menu,
+    # there is no console to read a message in.
+    with reporting():
+        try:
+            return _launch(app, location, demo, screenshot_dir, today, size)
+        except Exception:
+            show_start_up_failure()
+            return 1
+
+
+def _launch(
+    app: Any,
+    location: DataLocation,
+    demo: bool,
+    screenshot_dir: Path | None,
+    today: date | None,
+    size: str,
+) -> int:
     interactive = screenshot_dir is None
     db = open_database(location, interactive=interactive)
     if db is None:
@@ -185,18 +208,15 @@ def _prepare_demo(db: Database, today: date) -> None:
 
 
 def _automatic_actor(db: Database) -> Actor | None:
-    """The demo manager for --demo/--screenshot; otherwise, for screenshots, a read-only viewer."""
+    """The demo manager for --demo/--screenshot; otherwise, for screenshots, a read-only viewer
+    (also on a database nobody has set up yet: no window runs "as system" with full rights)."""
     from ..models.enums import Role
-    from ..services.trust import users
     from ..services.trust.permissions import Actor
     from .trust.login_dialog import demo_manager
 
     actor = demo_manager(db)
     if actor is not None:
         return actor
-    with db.reading() as session:
-        if not users.has_users(session):
-            return None
     return Actor(user_id=None, username="screenshot", role=Role.VIEWER, display_name="Screenshot")
 
 

@@ -11,17 +11,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QWidget,
 )
 
-from .. import APP_NAME, __version__
+from .. import APP_NAME
 from ..config import resolve
 from ..db import Database, DatabaseProblem
-from ..services.errors import ServiceError
 from . import ui_state
 from .context import AppContext
 from .widgets.lazy_tab import LazyTabWidget
@@ -125,9 +123,11 @@ class MainWindow(QMainWindow):
 
     def _build_trust_menus(self) -> None:
         """Backups, passwords, the idle lock and the Administration menu (see trust_menu.py)."""
+        from .setup.menu import SetupMenus
         from .trust.menu import TrustMenus
 
         self.trust = TrustMenus(self, self.ctx)
+        self.setup_menus = SetupMenus(self, self.ctx, self.trust.admin_menu)
 
     def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
         action = QAction(text, self)
@@ -162,19 +162,11 @@ class MainWindow(QMainWindow):
                 "That file already exists. Choose a new name, or use Open database.",
             )
             return
-        name, ok = QInputDialog.getText(self, "New database", "Name of the care home:")
-        if not ok or not name.strip():
-            return
         db = self._open(path)
         if db is None:
             return
-        from ..services.setup import people
-
-        try:
-            with db.unit_of_work() as session:
-                people.create_service(session, name)
-        except ServiceError as exc:
-            QMessageBox.warning(self, "New database", str(exc))
+        # Nobody can sign in to it yet: the set-up wizard (provider, first home, administrator,
+        # staff list) runs as the sign-in for it (app.after_database_opened).
         self.ctx.replace_database(db)
 
     def open_database(self) -> None:
@@ -193,13 +185,9 @@ class MainWindow(QMainWindow):
             return None
 
     def about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br><br>Turns CQC findings and internal concerns into "
-            "owned actions, tested evidence and measured change.<br><br>"
-            f"Database: {self.ctx.db.location.display}",
-        )
+        from .about_dialog import AboutDialog
+
+        AboutDialog(self.ctx.db, self).exec()
 
     # --- window state ----------------------------------------------------------------------
     def _restore_state(self) -> None:

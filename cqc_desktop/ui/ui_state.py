@@ -1,4 +1,5 @@
-"""Window geometry and the last tab, remembered between sessions (QSettings, typed helpers)."""
+"""Window geometry, the last tab and the last care home chosen, remembered between sessions
+(QSettings, typed helpers)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,19 @@ def load_str(key: str, default: str = "") -> str:
 
 def save_str(key: str, value: str) -> None:
     settings().setValue(key, value)
+
+
+# --- the care home last chosen -------------------------------------------------------------------
+
+LAST_HOME_KEY = "homes/last"
+
+
+def last_home() -> int | None:
+    """The care home last picked anywhere a home matters (staff list, new plan, …), or None."""
+    value = load_int(LAST_HOME_KEY, 0)
+    return value or None
+
+
+def remember_home(home_id: int | None) -> None:
+    if home_id:
+        save_int(LAST_HOME_KEY, int(home_id))

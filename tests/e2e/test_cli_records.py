@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,13 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation, resolve
 from cqc_desktop.db import Database
 from cqc_desktop.models import Person, Service, TrackerEntry
 from cqc_desktop.services.records.complaints import ComplaintInput, record_complaint
 from cqc_desktop.services.records.incidents import log_incident
 from cqc_desktop.services.records.trackers import install_builtin_trackers
+from cqc_desktop.services.trust import users
 
+ADMIN_PASSWORD = "willow court 2026"
 HEADER = "Date;Shift;Medicine / round;Time due;Time given;Reason;Recorded by"
 
 
@@ -29,20 +32,30 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=240,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "CQC_DESKTOP_USER": "office",
+            "CQC_DESKTOP_PASSWORD": ADMIN_PASSWORD,
+        },
     )
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    path = str(tmp_path / "home.sqlite3")
-    db = Database(resolve(path))
+def database(make_location: Callable[..., DataLocation]) -> str:
+    """What --db is given: the SQLite file, or the test server's database URL."""
+    location = make_location("home")
+    path = str(location.sqlite_path or location.url)
+    db = Database(location)
     with db.unit_of_work() as session:
         service = Service(name="Willow Court")
         session.add(service)
         session.flush()
         session.add(Person(name="Zoë Hart", role="Registered manager", service_id=service.id))
         install_builtin_trackers(session, service.id)
+        users.create_first_administrator(
+            session, "office", "Office", ADMIN_PASSWORD, ADMIN_PASSWORD
+        )
         for day, kind in ((10, "Fall"), (11, "Medication")):
             log_incident(
                 session,
@@ -143,6 +156,53 @@ def test_export_mistakes_are_one_line(database: str, tmp_path: Path) -> None:
     result = run("--db", database, "export", "incidents", "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 1
     assert "Save the export as .xlsx (Excel) or .csv, not .pdf." in result.stderr
+
+
+def test_a_shift_written_pm_is_mapped_remembered_and_never_imported_twice(
+    database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "evening meds.csv"
+    lines = [
+        HEADER,
+        "24/11/2026;PM;Evening;18:00;18:40;Handover ran over;Zoë Hart",
+        "25/11/2026;pm;Evening;18:00;18:30;Visitor;Zoë Hart",
+    ]
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+    tracker = "Medicines improvement tracker"
+
+    refused = run("--db", database, "import-tracker", tracker, str(source))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "Shift has values the tracker does not list: PM" in refused.stderr
+    assert '--map-value "Shift:PM=Early"' in refused.stderr
+    assert _rows(database) == 0
+
+    bad = run("--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM")
+    assert bad.returncode == 2 and "COLUMN:FROM=TO" in bad.stderr
+    wrong = run(
+        "--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM=Dusk"
+    )
+    assert wrong.returncode == 2 and "Dusk is not one of Early, Late, Night" in wrong.stderr
+
+    mapped = run(
+        "--db", database, "import-tracker", tracker, str(source), "--map-value", "Shift:PM=Late"
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert "Imported 2 rows" in mapped.stdout
+    assert _rows(database) == 2
+
+    again = run("--db", database, "import-tracker", tracker, str(source))  # the map is remembered
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert "every row is already there" in again.stderr
+    assert "2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker" in again.stderr
+    assert _rows(database) == 2
+
+    lines.append("26/11/2026;PM;Evening;18:00;18:20;Agency nurse;Zoë Hart")
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+    more = run("--db", database, "import-tracker", tracker, str(source))
+    assert more.returncode == 0, more.stderr
+    assert "Imported 1 row" in more.stdout
+    assert "2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker" in more.stdout
+    assert _rows(database) == 3
 
 
 def test_export_complaints_with_where_each_stands(database: str, tmp_path: Path) -> None:

@@ -15,7 +15,13 @@ from pypdf import PdfReader
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # The demo's manager (README "Demo sign-in"): `demo` makes the same users as --demo.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CQC_DESKTOP_USER": "manager",
+        "CQC_DESKTOP_PASSWORD": "manager-demo",
+    }
     env.pop("CQC_DESKTOP_DB", None)
     return subprocess.run(
         [sys.executable, "-m", "cqc_desktop", *args],
@@ -73,7 +79,7 @@ def test_monthly_report_and_roll_up(demo: Path, tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     text = pdf_text(out)
     assert "Monthly quality assurance report" in text
-    assert "93.3 % below the baseline of 15" in text
+    assert "93.3 % below the baseline of 15" in " ".join(text.split())
     assert "Closed without full evidence" in text
     assert "Review overdue" in text  # the triggers were checked before the report was made
     roll_up = tmp_path / "provider.pdf"
@@ -93,6 +99,34 @@ def test_inspection_pack_hashes_match_the_files(demo: Path, tmp_path: Path) -> N
     assert files
     for path in files:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in text
+
+
+def test_a_changed_evidence_file_is_on_the_cover_and_fails_the_command(
+    demo: Path, tmp_path: Path
+) -> None:
+    files = sorted(
+        p for p in (demo.parent / "demo-files" / "attachments").rglob("*") if p.is_file()
+    )
+    changed = files[0]
+    original = changed.read_bytes()
+    out = tmp_path / "pack.pdf"
+    try:
+        changed.write_bytes(original + b"edited after it was added\n")
+        made = cli(demo, "report", "inspection-pack", "-o", str(out))
+        allowed = cli(demo, "report", "inspection-pack", "--allow-mismatch", "-o", str(out))
+    finally:
+        changed.write_bytes(original)
+    assert made.returncode == 3
+    assert "Traceback" not in made.stderr
+    assert str(out) in made.stdout  # the pack is still saved, and says so on its cover
+    warning = f"1 of {len(files)} evidence files does not match the hash recorded when it was added"
+    assert warning in made.stderr
+    assert allowed.returncode == 0 and warning in allowed.stderr
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    cover = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "Evidence files have changed" in cover and warning in cover
+    body = re.sub(r"\s+", "", pdf_text(out))
+    assert "changed" in body and re.sub(r"\s+", "", "⚠") in body
 
 
 def test_commissioner_action_plan_and_minutes(demo: Path, tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def test_a_damaged_database_offers_the_latest_good_backup(
 ) -> None:
     with db.unit_of_work() as s:
         people.create_service(s, "Willow Court")
-    made = backups.create_backup(db.location, kind="daily")
+    made = backups.create_backup(db.location, kind="daily", actor=None)
     db.dispose()
     path = db.location.sqlite_path
     assert path is not None

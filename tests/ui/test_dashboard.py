@@ -212,7 +212,7 @@ def test_double_click_on_overdue_review_opens_the_action(qtbot: QtBot, seeded: D
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     window = ActionDetailWindow._open[(id(dash.ctx), opened.args[0])]
     qtbot.addWidget(window)
-    assert window.detail.title_label.text() == "A1 Protect the medicines round"
+    assert window.detail.title_label.text() == "MI-A1 Protect the medicines round"
     window.close()
 
 

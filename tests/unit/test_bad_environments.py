@@ -45,6 +45,7 @@ def _services(db: Database) -> list[str]:
 # --- a second copy of the app ----------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_second_copy_is_told_who_has_the_database_open(db: Database) -> None:
     db.acquire_instance_lock()
     db.note_signed_in("zoe.hart")
@@ -60,6 +61,7 @@ def test_a_second_copy_is_told_who_has_the_database_open(db: Database) -> None:
     second.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_a_crashed_copy_never_leaves_the_database_locked(db: Database) -> None:
     path = db.location.sqlite_path
     assert path is not None
@@ -119,6 +121,7 @@ def _on_every_connection(database: Database, sql: str) -> None:
     event.listen(database.engine, "connect", lambda conn, _rec: conn.execute(sql))
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_explains_and_saves_nothing(db: Database) -> None:
     _home(db)
     # Root ignores file permissions, so the test makes SQLite refuse writes the way a read-only
@@ -130,6 +133,7 @@ def test_a_read_only_database_explains_and_saves_nothing(db: Database) -> None:
     assert _services(db) == ["Willow Court"]
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_file_is_explained_when_opening(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,6 +149,7 @@ def test_a_read_only_database_file_is_explained_when_opening(
     assert not isinstance(caught.value, DatabaseDamaged)  # never "restore a backup" for this
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk_explains_and_saves_nothing(db: Database) -> None:
     _home(db)
     path = db.location.sqlite_path
@@ -205,6 +210,7 @@ def test_broken_text_is_refused_in_plain_words(db: Database) -> None:
 # --- newer and damaged databases --------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> None:
     path = db.location.sqlite_path
     assert path is not None
@@ -219,9 +225,10 @@ def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> N
     assert not db.location.backups_dir.exists()  # not even a backup was attempted
 
 
+@pytest.mark.sqlite_only
 def test_a_damaged_file_is_recognised_and_a_good_backup_found(db: Database) -> None:
     _home(db)
-    made = backups.create_backup(db.location, kind="daily")
+    made = backups.create_backup(db.location, kind="daily", actor=None)
     db.dispose()
     path = db.location.sqlite_path
     assert path is not None
@@ -318,6 +325,7 @@ def test_attachments_with_hostile_names_stay_inside_the_attachments_folder(
         assert {a.original_name for a in stored} >= {"x", "CON.txt"}
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_attached_file_is_explained_everywhere(db: Database, tmp_path: Path) -> None:
     action_id = _action(db)
     source = tmp_path / "handover sheet.pdf"
@@ -344,7 +352,7 @@ def test_a_missing_attached_file_is_explained_everywhere(db: Database, tmp_path:
     assert report.problems == [
         "The attached file handover sheet.pdf is missing from the attachments folder."
     ]
-    made = backups.create_backup(db.location)
+    made = backups.create_backup(db.location, actor=None)
     assert made.missing == [stored_name]
     assert "already missing" in made.describe()
 
@@ -364,3 +372,17 @@ def test_closing_the_app_leaves_sqlite_statistics_for_choosing_indexes(tmp_path:
     with closing(sqlite3.connect(tmp_path / "cqc.sqlite3")) as con:
         analysed = {r[0] for r in con.execute("SELECT tbl FROM sqlite_stat1")}
     assert "audit_log" in analysed
+
+
+def test_text_with_a_nul_character_is_refused_in_plain_english_on_a_server(db: Database) -> None:
+    """SQLite stores a NUL character; PostgreSQL cannot, so the save is refused with a message
+    (a StorageProblem: the form stays open) rather than the server's error."""
+    from cqc_desktop.db import StorageProblem
+    from cqc_desktop.models import Service
+
+    if db.location.sqlite_path is not None:
+        pytest.skip("SQLite stores NUL characters; this is about a PostgreSQL server")
+    with pytest.raises(StorageProblem, match="invisible NUL character"), db.unit_of_work() as s:
+        s.add(Service(name="Willow\x00Court"))
+    with db.reading() as s:
+        assert s.query(Service).count() == 0

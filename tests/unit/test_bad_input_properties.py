@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.models import AuditTemplate, Tracker
 from cqc_desktop.models.enums import (
@@ -96,9 +96,11 @@ def choice(enum: Any) -> st.SearchStrategy[str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[str, int]]]:
+def world(
+    make_shared_location: Callable[..., DataLocation],
+) -> Iterator[tuple[Database, dict[str, int]]]:
     """One home with one of everything for the services to work on."""
-    db = Database(resolve(str(tmp_path_factory.mktemp("props") / "p.sqlite3")))
+    db = Database(make_shared_location("props"))
     with db.unit_of_work() as s:
         home = people.create_service(s, "Willow Court")
         zoe = people.create_person(s, "Zoë Hart", "Registered manager", service_id=home.id)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation, resolve
 from cqc_desktop.db import Database, DatabaseProblem
 from cqc_desktop.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from cqc_desktop.migrations.runner import script_revisions
 from cqc_desktop.models import Base
+
+# Every record a manager edits from a form, a grid or a review (append-only logs, child rows
+# saved with their parent, and audit templates, which keep their own template version, are not).
+EDITABLE = {
+    "action", "action_step", "alert", "app_user", "audit_run", "audit_schedule", "evidence",
+    "finding", "handover_record", "incident", "log_entry", "measure", "meeting", "meeting_item",
+    "observation", "person", "plan", "review", "service", "tracker", "tracker_entry",
+}  # fmt: skip
 
 
 def test_constants_match_the_migration_scripts() -> None:
@@ -21,17 +29,32 @@ def test_constants_match_the_migration_scripts() -> None:
     assert sorted(revisions) == sorted(KNOWN_REVISIONS)
 
 
-def test_empty_file_is_migrated_to_head_with_every_table(tmp_path: Path) -> None:
-    db = Database(resolve(str(tmp_path / "new.sqlite3")))
+def test_empty_database_is_migrated_to_head_with_every_table(
+    make_location: Callable[..., DataLocation],
+) -> None:
+    location = make_location("new", migrated=False)
+    db = Database(location)
     assert db.schema_status == "created"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     db.dispose()
-    again = Database(resolve(str(tmp_path / "new.sqlite3")))
+    again = Database(location)
     assert again.schema_status == "current"
     again.dispose()
 
 
+def test_every_editable_record_has_a_version_column(db: Database) -> None:
+    """Optimistic locking (migration 0003): the column is there on both databases, and SQLAlchemy
+    checks it on every UPDATE and DELETE of those records."""
+    inspector = inspect(db.engine)
+    for name in EDITABLE:
+        columns = {c["name"]: c for c in inspector.get_columns(name)}
+        assert "version" in columns and not columns["version"]["nullable"], name
+    versioned = {m.local_table.name for m in Base.registry.mappers if m.version_id_col is not None}
+    assert versioned == EDITABLE
+
+
+@pytest.mark.sqlite_only
 def test_sqlite_is_opened_safely(db: Database) -> None:
     with db.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
@@ -55,17 +78,22 @@ def test_schema_matches_the_models(db: Database) -> None:
     assert diff == []
 
 
-def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "newer.sqlite3"
-    Database(resolve(str(path))).dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+def test_database_from_a_newer_version_is_refused(
+    make_location: Callable[..., DataLocation],
+) -> None:
+    location = make_location("newer")
+    Database(location).dispose()
+    engine = create_engine(location.url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(DatabaseProblem, match="newer version of CQC Desktop"):
-        Database(resolve(str(path)))
-    with sqlite3.connect(path) as conn:  # nothing was changed
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
+        Database(location)
+    with engine.connect() as conn:  # nothing was changed
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
+    engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_not_a_database_file(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_bytes(b"This is a shopping list, not a database." * 100)
@@ -73,12 +101,14 @@ def test_not_a_database_file(tmp_path: Path) -> None:
         Database(resolve(str(path)))
 
 
-def test_someone_elses_sqlite_file(tmp_path: Path) -> None:
-    path = tmp_path / "other.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE recipes (id INTEGER)")
+def test_someone_elses_database(make_location: Callable[..., DataLocation]) -> None:
+    location = make_location("other", migrated=False)
+    engine = create_engine(location.url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE recipes (id INTEGER)"))
+    engine.dispose()
     with pytest.raises(DatabaseProblem, match="not a CQC Desktop database"):
-        Database(resolve(str(path)))
+        Database(location)
 
 
 def test_environment_variable_and_url_forms(

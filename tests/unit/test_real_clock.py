@@ -51,6 +51,7 @@ def test_just_after_midnight_the_new_day_is_today(db: Database) -> None:
     assert _log(db, home, datetime(2028, 3, 1, 0, 0)) > 0
 
 
+@pytest.mark.sqlite_only
 def test_the_daily_backup_is_made_once_a_day_by_the_clock(db: Database) -> None:
     _home(db)
     with time_machine.travel(LEAP_DAY_LAST_SECOND, tick=False):

@@ -28,6 +28,7 @@ from ..plans.plans import FindingInput, PlanInput, create_finding, create_plan
 from ..records.logs import add_log_entry
 from ..records.trackers import install_builtin_trackers
 from ..setup.people import create_person, create_service
+from ..trust.permissions import Permission, require
 from . import scenarios
 from .data import Calendar, DemoDataError, action_title, read
 
@@ -137,6 +138,7 @@ class DemoContext(Calendar):
 
 def seed_demo(session: Session, today: date, attachments_dir: Path | None = None) -> DemoSummary:
     """Fill an empty database with the demo home. Raises DatabaseNotEmpty if any home exists."""
+    require(session, Permission.MANAGE)
     if session.scalar(select(func.count()).select_from(models.Service)):
         raise DatabaseNotEmpty()
     home = read("home")

@@ -22,6 +22,7 @@ from ..governance.minutes import record_item_minute
 from ..plans.actions import close_with_override, record_review, reopen_action
 from ..plans.evidence import EvidenceInput, add_evidence
 from ..plans.measure_data import record_point
+from ..plans.measure_reading import record_change
 from ..records import incidents, logs
 from ..records.trackers import add_tracker_entry
 from .data import action_title
@@ -70,6 +71,13 @@ def points(ctx: DemoContext, e: Event) -> None:
         shares = {"numerator": part, "denominator": whole} if whole else {}
         week = first + timedelta(weeks=i)
         record_point(ctx.session, ctx.measure.id, week, value, e.get("note", ""), **shares)
+
+
+def change(ctx: DemoContext, e: Event) -> None:
+    """The date the change was made, from the step that made it: the measure's limits are worked
+    out afresh from there once the points show a sustained shift."""
+    step = sorted(ctx.action.steps, key=lambda s: s.id)[e["step"]]
+    record_change(ctx.session, ctx.measure.id, ctx.today, "", step_id=step.id, today=ctx.today)
 
 
 def tracker_rows(ctx: DemoContext, e: Event) -> None:
@@ -247,11 +255,12 @@ def points_from_incidents(ctx: DemoContext, e: Event) -> None:
             ok = sum(1 for i in mine if incidents.learning_within_days(i))
             note = e["note_when_reopened"] if any(i.reopened_on for i in mine) else ""
             value = round(ok / len(mine) * 100, 1)
-            shares = {"numerator": ok, "denominator": len(mine)}
-            record_point(ctx.session, ctx.measure.id, week, value, note, **shares)
+            record_point(
+                ctx.session, ctx.measure.id, week, value, note, numerator=ok, denominator=len(mine)
+            )
 
 
-_RECORDS = (points, tracker_rows, audit, observation, log, evidence)
+_RECORDS = (points, change, tracker_rows, audit, observation, log, evidence)
 _INCIDENTS = (incident, points_from_incidents)
 STEPS: dict[str, Callable[[DemoContext, Event], None]] = {
     step.__name__: step for step in (*_RECORDS, review, note, *_INCIDENTS)

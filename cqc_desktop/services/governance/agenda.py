@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 from ...formatting import days_phrase, number, uk_date
 from ...models import Action, Alert, AuditRun, Finding, Incident, Measure, Meeting, Plan, Service
 from ...models.enums import ActionStatus, MeetingType
+from ..plans.measure_reading import change_label, read_series
 from ..plans.measures import progress
-from ..plans.spc import Variation, analyse, spc_rules
+from ..plans.spc import Variation, spc_rules
+from ..trust.permissions import Permission, require
 from .audit_runs import compare_with_previous
 from .audit_schedule import due_audits
 from .audits import percent_text
@@ -93,6 +95,7 @@ def build_agenda(session: Session, meeting_id: int, today: date) -> list[AgendaE
 
 def apply_agenda(session: Session, meeting_id: int, entries: list[AgendaEntry]) -> int:
     """Add the chosen entries as agenda items (skipping any already there); returns how many."""
+    require(session, Permission.RECORD)
     meeting = get_meeting(session, meeting_id)
     present = {i.source_key for i in meeting.items if i.source_key}
     added = 0
@@ -222,7 +225,7 @@ def _measures(session: Session, service_id: int | None, held: date) -> list[Agen
         .join(Action, Measure.action_id == Action.id)
         .join(Finding, Action.finding_id == Finding.id)
         .join(Plan, Finding.plan_id == Plan.id)
-        .options(selectinload(Measure.points))
+        .options(selectinload(Measure.points), selectinload(Measure.changes))
         .where(Action.status != ActionStatus.CLOSED.value, Action.archived.is_(False))
         .order_by(Measure.id)
     )
@@ -241,7 +244,21 @@ def _measures(session: Session, service_id: int | None, held: date) -> list[Agen
             target=measure.target_value,
         )
         reasons = []
-        spc = analyse(values, measure.direction, prog.target, rules)
+        pts = [p for p in measure.points if p.period_start <= held]
+        spc = read_series(
+            name=measure.name,
+            unit=measure.unit,
+            direction=measure.direction,
+            frequency=measure.frequency,
+            baseline=measure.baseline_value,
+            target=prog.target,
+            periods=[p.period_start for p in pts],
+            values=values,
+            changes=[
+                (c.changed_on, change_label(c)) for c in measure.changes if c.changed_on <= held
+            ],
+            rules=rules,
+        ).result
         latest = spc.points[-1]
         if latest.special_cause:
             kind = "concern" if latest.variation is Variation.CONCERN else "improvement"

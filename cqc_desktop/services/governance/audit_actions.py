@@ -22,6 +22,7 @@ from ..errors import NotAllowed, NotFound, ValidationError
 from ..plans.actions import ActionInput, create_action
 from ..plans.evidence import EvidenceInput, add_evidence
 from ..plans.plans import FindingInput, PlanInput, create_finding, create_plan
+from ..trust.permissions import Permission, require
 from .audit_runs import get_run, run_score
 from .audits import percent_text, questions
 
@@ -152,6 +153,7 @@ def raise_action_from_answer(
     session: Session, answer_id: int, data: RaiseActionInput, *, today: date
 ) -> Action:
     """Create the action (and, if asked, its finding) and link it to the failed question."""
+    require(session, Permission.EDIT_PLANS)
     answer = _answer(session, answer_id)
     run = answer.run
     if data.finding_id is not None:
@@ -216,6 +218,7 @@ def link_run_as_evidence(
     today: date,
 ) -> Evidence:
     """Record the run as "audit" evidence for an action; the run remembers the action too."""
+    require(session, Permission.RECORD)
     run = get_run(session, run_id)
     if session.scalar(
         select(Evidence.id).where(Evidence.audit_run_id == run.id, Evidence.action_id == action_id)

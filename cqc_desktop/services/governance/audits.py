@@ -146,6 +146,7 @@ def install_builtin_audit_templates(session: Session) -> list[AuditTemplate]:
     Returns the installed template for every shipped definition. A shipped version older than one a
     manager has made does not become current.
     """
+    require(session, Permission.EDIT_PLANS)
     templates = []
     for raw in load_audit_definitions():
         template = session.scalar(

@@ -27,6 +27,7 @@ from ...models import (
 from ...models.enums import MeetingType, MinutesStatus
 from ..errors import NotAllowed, NotFound, Problems
 from ..setup.people import is_manager
+from ..trust.conflicts import check_version
 from ..trust.permissions import Permission, require
 
 ITEM_KINDS = (
@@ -250,11 +251,27 @@ def move_meeting_item(session: Session, item_id: int, offset: int) -> None:
     session.expire(item.meeting, ["items"])
 
 
-def approve_minutes(session: Session, meeting_id: int, approved_by_id: int, on: date) -> Meeting:
+def approve_minutes(
+    session: Session,
+    meeting_id: int,
+    approved_by_id: int,
+    on: date,
+    *,
+    seen_version: int | None = None,
+    seen_item_versions: dict[int, int] | None = None,
+) -> Meeting:
     """Lock the minutes. Only a manager approves, every item must be minuted, and no typed text
-    may be left in an auto-saved draft (it would be lost behind the lock)."""
+    may be left in an auto-saved draft (it would be lost behind the lock).
+
+    ``seen_version`` (the meeting's) and ``seen_item_versions`` (item id → version) are what the
+    approver read: minutes changed on another PC since, or an item added, are not approved unread.
+    """
     require(session, Permission.APPROVE_MINUTES)
     meeting = get_meeting(session, meeting_id)
+    check_version(session, meeting, seen_version, "meeting")
+    if seen_item_versions is not None:
+        for item in meeting.items:
+            check_version(session, item, seen_item_versions.get(item.id, -1), "agenda item")
     ensure_editable(meeting)
     approver = session.get(Person, approved_by_id)
     p = Problems()

@@ -299,6 +299,7 @@ def link_minute_as_evidence(
 
     Only approved minutes: a draft can still change under the evidence that cites it.
     """
+    require(session, Permission.RECORD)
     item = get_item(session, item_id)
     meeting = item.meeting
     if meeting.status != MinutesStatus.APPROVED:

@@ -13,8 +13,10 @@ from ...models.enums import ActionStatus, Decision, Rag, ReviewFrequency, Review
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
 from ..plans.closure import gate_settings
 from ..setup.people import is_manager
+from ..trust.conflicts import check_version
 from ..trust.permissions import Permission, require
 from .closure import GateResult, GateSettings, closure_gate
+from .codes import item_ref, with_code
 from .scheduling import (
     default_review_frequency,
     frequency_allowed,
@@ -136,6 +138,7 @@ def create_action(session: Session, finding_id: int, data: ActionInput, *, today
         next_review_date=next_review_date(None, frequency, today),
     )
     _apply_fields(action, data)
+    action.reference = with_code(finding.plan.code, action.reference or "")
     if not action.reference:
         count = (
             session.scalar(
@@ -146,7 +149,7 @@ def create_action(session: Session, finding_id: int, data: ActionInput, *, today
             )
             or 0
         )
-        action.reference = f"A{count + 1}"
+        action.reference = item_ref(finding.plan.code, "A", count + 1)
     _apply_steps(action, data.steps)
     session.add(action)
     session.flush()
@@ -162,9 +165,14 @@ def _apply_fields(action: Action, data: ActionInput) -> None:
     action.triggers = data.triggers.strip()
 
 
-def update_action(session: Session, action_id: int, data: ActionInput) -> Action:
+def update_action(
+    session: Session, action_id: int, data: ActionInput, *, seen_version: int | None = None
+) -> Action:
+    """Save the action form. ``seen_version``: the version the form was opened at; if someone
+    has saved the action since, a ConflictError says who and nothing is changed."""
     require(session, Permission.EDIT_PLANS)
     action = get_action(session, action_id)
+    check_version(session, action, seen_version, "action")
     frequency = _check_action(session, action.finding, data)
     assert data.accountable_lead_id is not None and data.due_date is not None
     action.title = data.title.strip()
@@ -177,6 +185,7 @@ def update_action(session: Session, action_id: int, data: ActionInput) -> Action
             last = _last_review_date(action)
             action.next_review_date = next_review_date(last, frequency, action.created_at.date())
     _apply_fields(action, data)
+    action.reference = with_code(action.finding.plan.code, action.reference or "")
     _apply_steps(action, data.steps)
     session.flush()
     return action
@@ -211,10 +220,15 @@ def record_review(
     notes: str = "",
     meeting_item_id: int | None = None,
     today: date | None = None,
+    seen_version: int | None = None,
 ) -> Review:
-    """Record a review. "Close" goes through the closure gate; "Reopen" returns to weekly review."""
+    """Record a review. "Close" goes through the closure gate; "Reopen" returns to weekly review.
+
+    ``seen_version``: the action's version when the reviewer opened it; a review recorded against
+    an action someone has changed since (closed, reopened, re-planned) is refused."""
     require(session, Permission.EDIT_PLANS)
     action = get_action(session, action_id)
+    check_version(session, action, seen_version, "action")
     today = today or review_date
     p = Problems()
     reviewer = session.get(Person, reviewer_id) if reviewer_id is not None else None
@@ -273,9 +287,12 @@ def close_action(
     rationale: str,
     today: date,
     settings: GateSettings | None = None,
+    seen_version: int | None = None,
 ) -> GateResult:
-    """Close through the gate. Raises ValidationError naming every unmet condition."""
+    """Close through the gate. Raises ValidationError naming every unmet condition, and a
+    ConflictError when the action has changed since the version the user saw."""
     require(session, Permission.CLOSE_ACTIONS)
+    check_version(session, action, seen_version, "action")
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is already closed.")
     # The gate's thresholds are settings kept in the database, shared by every PC.

@@ -23,6 +23,7 @@ from ...models import (
     Finding,
     Incident,
     Measure,
+    MeasureChange,
     MeasurePoint,
     Observation,
     Person,
@@ -31,7 +32,8 @@ from ...models import (
 from ...models.enums import ActionStatus, AlertKind, AuditAnswerValue, Outcome
 from ..plans.spc import spc_rules
 from .measures import target_value, worsening_run
-from .spc import SpcRules, Variation, analyse
+from .spc import SpcRules, Variation
+from .spc_phases import analyse_phases, bounds_for
 
 LOOKBACK_DAYS = 28
 REPEAT_WINDOW_DAYS = 30
@@ -72,6 +74,7 @@ def _measure_triggers(session: Session, today: date) -> list[Candidate]:
             Measure.baseline_value,
             Measure.target_kind,
             Measure.target_value,
+            Measure.unit,
             Plan.service_id,
         )
         .join(Action, Measure.action_id == Action.id)
@@ -87,15 +90,32 @@ def _measure_triggers(session: Session, today: date) -> list[Candidate]:
             .order_by(MeasurePoint.measure_id, MeasurePoint.period_start)
         ):
             points_by_measure.setdefault(mid, []).append((period, value))
+    # Recorded changes start new phases: the latest point is read within its own phase.
+    changes: dict[int, list[date]] = {}
+    for mid, on in session.execute(
+        select(MeasureChange.measure_id, MeasureChange.changed_on).where(
+            MeasureChange.measure_id.in_(recent), MeasureChange.changed_on <= today
+        )
+    ):
+        changes.setdefault(mid, []).append(on)
     out: list[Candidate] = []
-    for mid, action_id, name, direction, baseline, kind, target, service_id in measures:
+    for mid, action_id, name, direction, baseline, kind, target, unit, service_id in measures:
         points = points_by_measure.get(mid, [])
         if not points:
             continue
         values = tuple(v for _, v in points)
         last_period = points[-1][0]
         goal = target_value(baseline, kind, target)
-        variation, flagged_by = _latest_reading(values, direction, goal, rules)
+        periods = [p for p, _ in points]
+        breaks = tuple(
+            sorted(
+                next((i for i, p in enumerate(periods) if p >= on), len(periods))
+                for on in changes.get(mid, [])
+            )
+        )
+        variation, flagged_by = _latest_reading(
+            values, direction, goal, rules, breaks, baseline, unit
+        )
         if variation is Variation.CONCERN:
             out.append(
                 Candidate(
@@ -125,11 +145,25 @@ def _measure_triggers(session: Session, today: date) -> list[Candidate]:
 
 @lru_cache(maxsize=8192)
 def _latest_reading(
-    values: tuple[float, ...], direction: str, goal: float, rules: SpcRules
+    values: tuple[float, ...],
+    direction: str,
+    goal: float,
+    rules: SpcRules,
+    breaks: tuple[int, ...] = (),
+    baseline: float | None = None,
+    unit: str = "",
 ) -> tuple[Variation, tuple[str, ...]]:
-    """How the latest point reads. Cached: the dashboard rescans after every save, and most
-    measures have not changed since the last scan."""
-    result = analyse(values, direction, goal, rules)
+    """How the latest point reads, within its phase. Cached: the dashboard rescans after every
+    save, and most measures have not changed since the last scan."""
+    result = analyse_phases(
+        values,
+        direction,
+        goal,
+        rules,
+        changes=[(i, "") for i in breaks],
+        baseline=baseline,
+        bounds=bounds_for(unit, values, baseline if baseline is not None else goal, goal),
+    )
     if not result.points:
         return Variation.COMMON, ()
     return result.points[-1].variation, result.points[-1].rules

@@ -12,21 +12,26 @@ from datetime import date, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ...models import Action, Evidence, Measure, MeasurePoint, Person
+from ...models import Action, Evidence, Measure, MeasureChange, MeasurePoint, Person
 from ...models.enums import Supports
 from ..setup.people import is_manager
 from ..trust import settings
 from .evidence import OBSERVATION_SOURCE, linked_observation_evidence
-from .measures import meets_target, target_value
+from .measure_reading import MeasureReading, change_label, read_series
+from .measures import target_value
+from .spc import DEFAULT_RULES, Assurance, SpcRules, spc_rules
+from .spc_phases import BreakStatus
 
 FEEDBACK_SOURCES = frozenset({"peoples_feedback", "relatives_comments", "staff_feedback"})
 
 
 @dataclass(frozen=True)
 class GateSettings:
-    sustained_points: int = 3
+    # "Sustained" is the SPC reading: the current phase consistently passing, with this many points.
+    sustained_points: int = 6
     evidence_weeks: int = 8
     min_source_types: int = 3
+    spc: SpcRules = DEFAULT_RULES
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,28 @@ class MeasureFact:
     values: tuple[float, ...]
     target: float  # absolute, already worked out from a relative target
     direction: str
+    periods: tuple[date, ...] = ()  # one per value; weekly from an arbitrary Monday if not given
+    changes: tuple[tuple[date, str], ...] = ()  # recorded changes (recalculation points)
+    baseline: float | None = None
+    unit: str = ""
+    frequency: str = "weekly"
+
+    def reading(self, rules: SpcRules) -> MeasureReading:
+        periods = self.periods or tuple(
+            date(2026, 1, 5) + timedelta(weeks=i) for i in range(len(self.values))
+        )
+        return read_series(
+            name=self.name,
+            unit=self.unit,
+            direction=self.direction,
+            frequency=self.frequency,
+            baseline=self.baseline if self.baseline is not None else self.values[0],
+            target=self.target,
+            periods=periods,
+            values=self.values,
+            changes=self.changes,
+            rules=rules,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,34 +143,63 @@ def _steps(f: GateFacts) -> Condition:
 
 
 def _measure(f: GateFacts, s: GateSettings) -> Condition:
-    label = f"Measure at target for the last {s.sustained_points} points"
+    label = f"Measure consistently passing its target ({s.sustained_points}+ points)"
     if not f.measures:
         return Condition("measure", label, False, "No measure is set for this action.")
+    held: list[str] = []
     for m in f.measures:
-        tail = m.values[-s.sustained_points :]
-        if len(tail) < s.sustained_points:
+        if not m.values:
+            return Condition("measure", label, False, f"{m.name}: no points recorded yet.")
+        reading = m.reading(s.spc)
+        phase = reading.result.current
+        assert phase is not None
+        since = (
+            f"since the change on {reading.periods[phase.start]:%d/%m/%Y}"
+            if phase.start
+            else "so far"
+        )
+        if phase.size < s.sustained_points:
             return Condition(
                 "measure",
                 label,
                 False,
-                f"{m.name}: only {len(m.values)} point(s) recorded; {s.sustained_points} needed.",
+                f"{m.name}: only {phase.size} point(s) {since}; {s.sustained_points} needed.",
             )
-        misses = [v for v in tail if not meets_target(v, m.target, m.direction)]
-        if misses:
+        waiting = [
+            b
+            for b in reading.result.breaks
+            if b.status is BreakStatus.PENDING and b.points_after and b.index > phase.start
+        ]
+        if waiting:
             return Condition(
                 "measure",
                 label,
                 False,
-                f"{m.name}: {len(misses)} of the last {s.sustained_points} points miss the "
-                f"target of {_num(m.target)}.",
+                f"{m.name}: the change on {reading.periods[waiting[0].index]:%d/%m/%Y} needs "
+                f"{s.spc.shift_length} points after it to show it has lasted "
+                f"({waiting[0].points_after} so far).",
             )
-    names = ", ".join(m.name for m in f.measures)
-    return Condition(
-        "measure",
-        label,
-        True,
-        f"{names}: at or beyond target for {s.sustained_points} points in a row.",
-    )
+        limits = phase.limits
+        assert limits is not None  # at least two points in the phase
+        expected = f"expected between {_num(limits.lower)} and {_num(limits.upper)}"
+        if reading.result.assurance is Assurance.FAIL:
+            return Condition(
+                "measure",
+                label,
+                False,
+                f"{m.name}: as it runs now it will not meet the target of {_num(m.target)} "
+                f"({expected}).",
+            )
+        if reading.result.assurance is not Assurance.PASS:
+            return Condition(
+                "measure",
+                label,
+                False,
+                f"{m.name}: not yet consistently passing — as it runs now it will sometimes "
+                f"miss the target of {_num(m.target)} ({expected}).",
+            )
+        held.append(f"{m.name}: consistently passing for {phase.size} points {since}")
+    return Condition("measure", label, True, "; ".join(held) + ".")
 
 
 def _source_spread(supporting: list[EvidenceFact], s: GateSettings) -> Condition:
@@ -220,7 +276,20 @@ def _sign_off(f: GateFacts) -> Condition:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return f"{round(value, 2):g}"
+
+
+@dataclass
+class _MeasureRows:
+    name: str
+    baseline: float
+    target_kind: str
+    target: float
+    direction: str
+    unit: str
+    frequency: str
+    periods: list[date] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
 
 
 def gather_facts(
@@ -241,6 +310,9 @@ def gather_facts(
             Measure.target_kind,
             Measure.target_value,
             Measure.direction,
+            Measure.unit,
+            Measure.frequency,
+            MeasurePoint.period_start,
             MeasurePoint.value,
         )
         .outerjoin(
@@ -250,11 +322,32 @@ def gather_facts(
         .where(Measure.action_id == action.id)
         .order_by(Measure.id, MeasurePoint.period_start)
     ).all()
-    measures: dict[int, tuple[str, float, str, float, str, list[float]]] = {}
-    for mid, name, baseline, kind, target, direction, value in measure_rows:
-        values = measures.setdefault(mid, (name, baseline, kind, target, direction, []))[5]
+    measures: dict[int, _MeasureRows] = {}
+    for (
+        mid,
+        name,
+        baseline,
+        kind,
+        target,
+        direction,
+        unit,
+        frequency,
+        period,
+        value,
+    ) in measure_rows:
+        rows = measures.setdefault(
+            mid, _MeasureRows(name, baseline, kind, target, direction, unit, frequency)
+        )
         if value is not None:
-            values.append(value)
+            rows.periods.append(period)
+            rows.values.append(value)
+    changes: dict[int, list[tuple[date, str]]] = {}
+    for change in session.scalars(
+        select(MeasureChange)
+        .where(MeasureChange.measure_id.in_(list(measures)), MeasureChange.changed_on <= today)
+        .order_by(MeasureChange.changed_on)
+    ):
+        changes.setdefault(change.measure_id, []).append((change.changed_on, change_label(change)))
     evidence = [
         (e.source_type, e.supports, e.collected_on)
         for e in session.execute(
@@ -273,12 +366,17 @@ def gather_facts(
         steps_done=sum(1 for s in action.steps if s.done),
         measures=tuple(
             MeasureFact(
-                name=name,
-                values=tuple(values),
-                target=target_value(baseline, kind, target),
-                direction=direction,
+                name=m.name,
+                values=tuple(m.values),
+                target=target_value(m.baseline, m.target_kind, m.target),
+                direction=m.direction,
+                periods=tuple(m.periods),
+                changes=tuple(changes.get(mid, ())),
+                baseline=m.baseline,
+                unit=m.unit,
+                frequency=m.frequency,
             )
-            for name, baseline, kind, target, direction, values in measures.values()
+            for mid, m in measures.items()
         ),
         evidence=tuple(EvidenceFact(*e) for e in evidence),
         oversight_plan=action.oversight_plan,
@@ -308,4 +406,5 @@ def gate_settings(session: Session) -> GateSettings:
         sustained_points=int(settings.get(session, "gate.sustained_points")),
         evidence_weeks=int(settings.get(session, "gate.evidence_weeks")),
         min_source_types=int(settings.get(session, "gate.min_source_types")),
+        spc=spc_rules(session),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Action, Finding, Person, Plan, Service
 from ...models.enums import ActionStatus
+from ..setup.people import works_at
 
 
 @dataclass(frozen=True)
@@ -206,5 +207,5 @@ def staff(session: Session, service_id: int | None = None) -> list[tuple[int, st
         .order_by(Person.name)
     )
     if service_id is not None:
-        stmt = stmt.where((Person.service_id == service_id) | (Person.service_id.is_(None)))
+        stmt = stmt.where(works_at(service_id))
     return [(pid, name, role or "") for pid, name, role in session.execute(stmt)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import uuid
@@ -152,10 +153,19 @@ def attach_file(
     session: Session, evidence: Evidence, source: Path, attachments_dir: Path
 ) -> Attachment:
     """Copy the file into the managed folder (never link to the original, which may move)."""
+    require(session, Permission.RECORD)
     stored = f"{evidence.collected_on:%Y}/{uuid.uuid4().hex[:12]}-{safe_file_name(source.name)}"
     target = attachments_dir / stored
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    # Copied under a temporary name and renamed when complete: a full disk or a pulled USB stick
+    # leaves no half-copied file behind (the partial copy is removed).
+    partial = target.with_name(target.name + ".partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     attachment = Attachment(
         evidence_id=evidence.id,
         original_name=source.name[:260],

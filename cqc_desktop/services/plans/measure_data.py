@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ...models import Action, Measure, MeasurePoint
 from ...models.enums import Direction, MeasureFrequency, TargetKind
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..trust import withdrawals
 from ..trust.permissions import Permission, require
 from .measures import Progress, progress
 from .spc import DEFAULT_RULES, SpcResult, SpcRules, analyse
@@ -74,6 +75,39 @@ def create_measure(session: Session, action_id: int, data: MeasureInput) -> Meas
     return measure
 
 
+class SamePeriod(ValidationError):
+    """A point already exists for the week or month of the date given (on another day)."""
+
+    def __init__(self, existing: MeasurePoint, period_name: str) -> None:
+        super().__init__(
+            {
+                "period_start": f"There is already a point for the {period_name} "
+                f"({existing.period_start:%d/%m/%Y}: {existing.value:g}). Replace it?"
+            }
+        )
+        self.existing_period = existing.period_start
+        self.existing_value = existing.value
+
+
+def period_of(frequency: str, day: date) -> tuple[date, str]:
+    """The start of the week (Monday) or month ``day`` falls in, and how to name that period."""
+    if frequency == MeasureFrequency.MONTHLY:
+        start = day.replace(day=1)
+        return start, f"month of {start:%B %Y}"
+    start = day - timedelta(days=day.weekday())
+    return start, f"week starting {start:%d/%m/%Y}"
+
+
+def _last_day(frequency: str, start: date) -> date:
+    """The last day of the week or month starting on ``start`` (date.max at the calendar's end)."""
+    try:
+        if frequency == MeasureFrequency.MONTHLY:
+            return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return start + timedelta(days=6)
+    except OverflowError:
+        return date.max
+
+
 def record_point(
     session: Session,
     measure_id: int,
@@ -83,8 +117,13 @@ def record_point(
     *,
     numerator: float | None = None,
     denominator: float | None = None,
+    replace: bool = False,
 ) -> MeasurePoint:
-    """Add or correct the value for one period. Derived points cannot be typed over."""
+    """Add or correct the value for one period. Derived points cannot be typed over.
+
+    A weekly or monthly measure has one point per week or month: a second date in the same
+    period raises ``SamePeriod`` unless ``replace`` is given, which removes the other point.
+    """
     require(session, Permission.EDIT_PLANS)
     measure = session.get(Measure, measure_id)
     if measure is None:
@@ -102,6 +141,22 @@ def record_point(
         raise NotAllowed(
             "This point is worked out from tracker records; correct the records instead."
         )
+    if point is None:
+        start, name = period_of(measure.frequency, period_start)
+        clash = session.scalar(
+            select(MeasurePoint).where(
+                MeasurePoint.measure_id == measure_id,
+                MeasurePoint.period_start >= start,
+                MeasurePoint.period_start <= _last_day(measure.frequency, start),
+            )
+        )
+        if clash is not None:
+            if clash.derived:
+                raise NotAllowed(f"The {name} already has a point worked out from tracker records.")
+            if not replace:
+                raise SamePeriod(clash, name)
+            session.delete(clash)
+            session.flush()
     if point is None:
         point = MeasurePoint(measure_id=measure_id, period_start=period_start, value=value)
         session.add(point)
@@ -140,8 +195,9 @@ def update_measure(session: Session, measure_id: int, data: MeasureInput) -> Mea
     return measure
 
 
-def delete_point(session: Session, point_id: int) -> None:
-    """Remove a typed-in point entered by mistake. Derived points follow their records."""
+def withdraw_point(session: Session, point_id: int, reason: str) -> None:
+    """Take a typed-in point entered by mistake out of the measure, keeping it and the reason in
+    the withdrawals register. Derived points follow their records."""
     require(session, Permission.EDIT_PLANS)
     point = session.get(MeasurePoint, point_id)
     if point is None:
@@ -150,8 +206,7 @@ def delete_point(session: Session, point_id: int) -> None:
         raise NotAllowed(
             "This point is worked out from tracker records; correct the records instead."
         )
-    session.delete(point)
-    session.flush()
+    withdrawals.withdraw(session, point, reason)
 
 
 def measures_for(session: Session, action_id: int) -> list[Measure]:

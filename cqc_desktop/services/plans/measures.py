@@ -48,7 +48,8 @@ class Progress:
         if self.at_target:
             return f"At target ({self.sustained_points} in a row)"
         if self.fraction_of_goal is not None and self.fraction_of_goal > 0:
-            return f"{self.fraction_of_goal:.0%} of the way to target"
+            share = min(self.fraction_of_goal, 1.0) * 100
+            return f"{share:.0f} % of the way from baseline to target"
         return "Not improving"
 
 

@@ -13,6 +13,7 @@ from ...models.enums import KeyQuestion, Origin, RiskArea
 from ..errors import NotAllowed, NotFound, Problems
 from ..reference import framework
 from ..trust.permissions import Permission, require
+from .codes import code_problem, item_ref, normalise_code, suggest_code, with_code
 from .scheduling import risk_rag, risk_score
 
 
@@ -24,6 +25,7 @@ class PlanInput:
     report_date: date | None = None
     rating: str = ""
     summary: str = ""
+    code: str = ""  # blank: suggested from the title
 
 
 @dataclass
@@ -41,8 +43,36 @@ class FindingInput:
     immediate_control: str = ""
 
 
-def _check_plan(session: Session, data: PlanInput) -> None:
+def taken_codes(session: Session, except_plan_id: int | None = None) -> set[str]:
+    stmt = select(Plan.code)
+    if except_plan_id is not None:
+        stmt = stmt.where(Plan.id != except_plan_id)
+    return {c for c in session.scalars(stmt) if c}
+
+
+def suggest_plan_code(session: Session, title: str, plan_id: int | None = None) -> str:
+    """The code a new (or not yet used) plan would get from this title."""
+    return suggest_code(title, taken_codes(session, plan_id))
+
+
+def code_is_fixed(session: Session, plan_id: int) -> bool:
+    """A plan's code is part of its references once it has findings, so it no longer changes."""
+    return session.scalar(select(Finding.id).where(Finding.plan_id == plan_id).limit(1)) is not None
+
+
+def _check_code(session: Session, p: Problems, code: str, plan_id: int | None) -> None:
+    if not code:
+        return
+    problem = code_problem(code)
+    if problem is not None:
+        p.add("code", problem)
+    elif code in taken_codes(session, plan_id):
+        p.add("code", f"Another plan already has the code {code}; choose a different one.")
+
+
+def _check_plan(session: Session, data: PlanInput, plan_id: int | None = None) -> None:
     p = Problems()
+    _check_code(session, p, normalise_code(data.code), plan_id)
     p.require(
         "title", data.title, "Give the plan a title, for example “CQC inspection March 2026”."
     )
@@ -65,6 +95,7 @@ def create_plan(session: Session, data: PlanInput) -> Plan:
     plan = Plan(
         service_id=data.service_id,
         title=data.title.strip(),
+        code=normalise_code(data.code) or suggest_plan_code(session, data.title),
         origin=data.origin,
         report_date=data.report_date,
         rating=data.rating,
@@ -78,8 +109,15 @@ def create_plan(session: Session, data: PlanInput) -> Plan:
 def update_plan(session: Session, plan_id: int, data: PlanInput) -> Plan:
     require(session, Permission.EDIT_PLANS)
     plan = get_plan(session, plan_id)
-    _check_plan(session, data)
+    _check_plan(session, data, plan_id)
     assert data.service_id is not None
+    code = normalise_code(data.code) or plan.code
+    if code != plan.code and plan.code and code_is_fixed(session, plan_id):
+        raise NotAllowed(
+            f"The plan code {plan.code} is already part of its findings' and actions' references, "
+            "so it can no longer be changed."
+        )
+    plan.code = code or suggest_plan_code(session, data.title, plan_id)
     plan.service_id = data.service_id
     plan.title = data.title.strip()
     plan.origin = data.origin
@@ -148,13 +186,14 @@ def _apply_finding(finding: Finding, data: FindingInput) -> None:
 
 def create_finding(session: Session, plan_id: int, data: FindingInput) -> Finding:
     require(session, Permission.EDIT_PLANS)
-    get_plan(session, plan_id)
+    plan = get_plan(session, plan_id)
     _check_finding(data)
     finding = Finding(plan_id=plan_id)
     _apply_finding(finding, data)
+    finding.reference = with_code(plan.code, finding.reference)
     if not finding.reference:
         count = len(session.scalars(select(Finding.id).where(Finding.plan_id == plan_id)).all())
-        finding.reference = f"F{count + 1}"
+        finding.reference = item_ref(plan.code, "F", count + 1)
     session.add(finding)
     session.flush()
     return finding
@@ -165,6 +204,7 @@ def update_finding(session: Session, finding_id: int, data: FindingInput) -> Fin
     finding = get_finding(session, finding_id)
     _check_finding(data)
     _apply_finding(finding, data)
+    finding.reference = with_code(finding.plan.code, finding.reference)
     session.flush()
     return finding
 

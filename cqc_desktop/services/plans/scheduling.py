@@ -68,3 +68,38 @@ def _is_fast_area(risk_area: str) -> bool:
         return RiskArea(risk_area) in FAST_REVIEW_AREAS
     except ValueError:
         return False
+
+
+def cadence_proposal(
+    current: str,
+    risk_area: str,
+    *,
+    passing_points: int,
+    slipped: bool,
+    needed: int,
+    period_word: str = "weeks",
+) -> str | None:
+    """What the review cycle could become now the measure reads as it does, or None.
+
+    Consistently passing for ``needed`` points or more: reviews can slow to the slowest cycle the
+    risk area allows. A slip (the latest point a special-cause concern) on a slower cycle: back
+    to weekly. The manager decides; this only proposes.
+    """
+    try:
+        frequency = ReviewFrequency(current)
+    except ValueError:
+        return None
+    if slipped:
+        if frequency is ReviewFrequency.WEEKLY:
+            return None
+        return (
+            f"The latest point is a concern: reviews could go back from "
+            f"{frequency.value.lower()} to weekly."
+        )
+    slowest = slowest_allowed(risk_area)
+    if passing_points >= needed and frequency.days < slowest.days:
+        return (
+            f"Consistently passing for {passing_points} {period_word}: reviews could move from "
+            f"{frequency.value.lower()} to {slowest.value.lower()}."
+        )
+    return None

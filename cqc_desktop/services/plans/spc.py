@@ -36,6 +36,7 @@ __all__ = [
     "Variation",
     "XmrLimits",
     "analyse",
+    "read_with_limits",
     "xmr_limits",
 ]
 
@@ -302,7 +303,26 @@ def analyse(
     if baseline_count is not None and baseline_count >= 2:
         baseline = checked[:baseline_count]
     limits = xmr_limits(baseline, rules)
+    points = _readings(checked, limits, better, rules)
+    latest = points[-1].variation if points else Variation.COMMON
+    return SpcResult(
+        limits=limits,
+        points=tuple(points),
+        variation=latest,
+        assurance=_assurance(limits, target, better),
+    )
 
+
+def read_with_limits(
+    values: Sequence[float], limits: XmrLimits | None, direction: Direction | str, rules: SpcRules
+) -> tuple[PointReading, ...]:
+    """Each point read against limits worked out elsewhere (a phase's, held within bounds)."""
+    return tuple(_readings(_finite_values(values), limits, _parse_direction(direction), rules))
+
+
+def _readings(
+    checked: Sequence[float], limits: XmrLimits | None, better: Direction, rules: SpcRules
+) -> list[PointReading]:
     flags: list[_Flag] = []
     if limits is not None:
         flags.extend(_outside_limits(checked, limits))
@@ -332,14 +352,7 @@ def analyse(
             variation = Variation.CONCERN
         flagged_by = tuple(r for r in _RULE_ORDER if r in rules_by_point[index])
         points.append(PointReading(index, value, flagged_by, variation))
-
-    latest = points[-1].variation if points else Variation.COMMON
-    return SpcResult(
-        limits=limits,
-        points=tuple(points),
-        variation=latest,
-        assurance=_assurance(limits, target, better),
-    )
+    return points
 
 
 def spc_rules(session: Session) -> SpcRules:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ...models import Incident, Measure, MeasurePoint, Observation, Tracker, TrackerEntry
 from ..errors import NotFound, Problems
 from ..plans.measure_data import MeasureInput, create_measure
+from ..trust.permissions import Permission, require
 from .common import action_service_id
 from .derived_fields import INCIDENT_FIELDS, OBSERVATION_FIELDS, fields_for
 from .derived_rules import (
@@ -382,6 +383,7 @@ def create_derived_measure(
     session: Session, action_id: int, data: MeasureInput, derivation: Derivation, today: date
 ) -> Measure:
     """A new measure whose points come from records, computed straight away."""
+    require(session, Permission.EDIT_PLANS)
     service_id = action_service_id(session, action_id)
     if service_id is None:
         raise NotFound("That action no longer exists.")
@@ -399,8 +401,6 @@ def set_derivation(
 ) -> Measure:
     """Make a measure derived, change its rule, or (None) go back to typing points in, keeping
     the derived points as ordinary ones."""
-    from ..trust.permissions import Permission, require
-
     require(session, Permission.EDIT_PLANS)
     measure = session.get(Measure, measure_id)
     if measure is None:

@@ -1,4 +1,4 @@
-"""Importing a spreadsheet (XLSX or CSV) into a tracker: read, map columns, check every row, then
+"""Importing a spreadsheet (Excel, LibreOffice or CSV) into a tracker: read (``spreadsheets``), map columns, check every row, then
 write all of it in one transaction, or nothing.
 
 Files come from real offices: CSV saved by Excel on a Windows PC (cp1252, separated by ``;`` or
@@ -9,180 +9,29 @@ column so the person can find it in Excel. Rows are inserted in bulk, never one 
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ..errors import Problems, ServiceError, ValidationError
+from ..spreadsheets import Sheet, read_sheet
+from ..trust.permissions import Permission, require
+from .import_values import ValueMap, already_in_tracker, apply_value_map
 from .tracker_import import Encoded, FastRows, bulk_add_entries, encode
 from .tracker_values import RowConverter, is_blank
 from .trackers import date_column, get_tracker, people_index
 
-DELIMITERS = (",", ";", "\t", "|")
+log = logging.getLogger(__name__)
+
+__all__ = ["Sheet", "read_sheet"]  # the import dialog and the CLI read files through here
 MAX_PROBLEMS_SHOWN = 500
 Mapping = dict[str, int | None]  # tracker column key → index of the file's column (None: skip)
-
-
-@dataclass
-class Sheet:
-    """A spreadsheet's header row and data rows, each data row with its row number in the file."""
-
-    name: str
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]
-    encoding: str = ""
-    delimiter: str = ""
-    file_name: str = ""  # the file read, and the SHA-256 of its bytes: the audit trail names them
-    sha256: str = ""
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
-    path = Path(path)
-    if not path.is_file():
-        raise ValidationError.single("path", f"The file {path.name} cannot be found.")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ValidationError.single(
-            "path", "This is an old Excel file (.xls). In Excel, use Save As and choose .xlsx."
-        )
-    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        raise ValidationError.single("path", "Choose an Excel (.xlsx) or CSV (.csv) file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError.single(
-            "path", f"{path.name} cannot be read ({exc.strerror or exc})."
-        ) from None
-    if suffix in (".xlsx", ".xlsm"):
-        sheet = _read_xlsx(path, data, sheet_name)
-    else:
-        sheet = _read_csv(path, data)
-    # The audit trail names the file an import came from, and its fingerprint.
-    sheet.file_name, sheet.sha256 = path.name, hashlib.sha256(data).hexdigest()
-    return sheet
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 or Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8 with BOM"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"  # Excel's "Unicode text"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        # Excel on a UK Windows PC saves "CSV" as Windows-1252; every byte decodes.
-        return data.decode("cp1252", errors="replace"), "Windows-1252"
-
-
-def sniff_delimiter(first_line: str) -> str:
-    """The separator used most often outside quotes in the header line."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in first_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(path: Path, data: bytes) -> Sheet:
-    text, encoding = decode(data)
-    lines = text.splitlines()
-    skip = 0
-    delimiter = ""
-    if lines and (m := re.fullmatch(r'"?sep=(.)"?', lines[0].strip())):
-        delimiter, skip = m[1], 1  # Excel's own hint line
-    first = next((line for line in lines[skip:] if line.strip()), "")
-    delimiter = delimiter or sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        records = [(n, row) for n, row in enumerate(reader, start=1) if n > skip]
-    except csv.Error as exc:  # e.g. a stray carriage return beside a NUL byte in a damaged file
-        raise ValidationError.single(
-            "file", f"{path.name} cannot be read as a spreadsheet: it looks damaged ({exc})."
-        ) from exc
-    return _to_sheet(path.stem, records, encoding, delimiter)
-
-
-def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError.single(
-            "path", f"{path.name} could not be read as an Excel file ({exc})."
-        ) from None
-    try:
-        if sheet_name is not None:
-            if sheet_name not in book.sheetnames:
-                raise ValidationError.single(
-                    "sheet", f"There is no sheet called {sheet_name} in {path.name}."
-                )
-            sheet = book[sheet_name]
-        else:
-            visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
-            sheet = visible[0] if visible else book.worksheets[0]
-        records = [
-            (n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        return _to_sheet(sheet.title, records, "Excel", "")
-    finally:
-        book.close()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _filled(row: list[Any]) -> bool:
-    if all(type(v) is str for v in row):
-        return bool("".join(row).strip())  # CSV rows: one join instead of a test per cell
-    return any(not is_blank(v) for v in row)
-
-
-def _to_sheet(
-    name: str, records: list[tuple[int, list[Any]]], encoding: str, delimiter: str
-) -> Sheet:
-    records = [(n, row) for n, row in records if _filled(row)]
-    if not records:
-        raise ValidationError.single("path", "The file is empty: there is no header row.")
-    _, header_row = records[0]
-    width = max(i + 1 for i, v in enumerate(header_row) if not is_blank(v))
-    headers = [
-        str(v).strip() if not is_blank(v) else f"Column {_column_letter(i)}"
-        for i, v in enumerate(header_row[:width])
-    ]
-    rows = []
-    for n, row in records[1:]:
-        cells = list(row[:width])
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
-        if _filled(cells):
-            rows.append((n, cells))
-    return Sheet(name, headers, rows, encoding, delimiter)
 
 
 # --- mapping ----------------------------------------------------------------------------------
@@ -226,6 +75,9 @@ class ImportCheck:
     encoded: list[Encoded] = field(default_factory=list, repr=False)
     problems: list[CellProblem] = field(default_factory=list)
     bad_rows: list[int] = field(default_factory=list)
+    # Valid rows the tracker already has (same date, same content): left out, and said so.
+    already_imported: int = 0
+    already_dates: tuple[date, date] | None = None
 
     @property
     def valid_count(self) -> int:
@@ -235,13 +87,36 @@ class ImportCheck:
     def invalid_count(self) -> int:
         return len(self.bad_rows)
 
+    def already_text(self) -> str:
+        """ "3 rows (dated 01/11/2026 to 07/11/2026) are already in the tracker…", or ""."""
+        n = self.already_imported
+        if not n:
+            return ""
+        span = ""
+        if self.already_dates is not None:
+            first, last = (d.strftime("%d/%m/%Y") for d in self.already_dates)
+            span = f" (dated {first})" if first == last else f" (dated {first} to {last})"
+        rows = "1 row" if n == 1 else f"{n} rows"
+        are = "is" if n == 1 else "are"
+        return (
+            f"{rows}{span} {are} already in the tracker, imported or typed in before: "
+            f"{'it is' if n == 1 else 'they are'} left out, so nothing is added twice."
+        )
+
     def summary(self) -> str:
+        already = f" {self.already_text()}" if self.already_imported else ""
         if not self.bad_rows:
+            if not self.valid:
+                return f"Nothing new to import.{already}"
+            ready = "1 new row is" if self.valid_count == 1 else f"{self.valid_count} new rows are"
+            if self.already_imported:
+                return f"{ready} ready to import.{already}"
             return f"All {self.total} rows are ready to import."
         ready = "1 row is" if self.valid_count == 1 else f"{self.valid_count} rows are"
         have = "has" if self.invalid_count == 1 else "have"
         return (
-            f"{self.invalid_count} of {self.total} rows {have} problems; {ready} ready to import."
+            f"{self.invalid_count} of {self.total} rows {have} problems; {ready} ready to "
+            f"import.{already}"
         )
 
 
@@ -289,11 +164,17 @@ def check_import(
     sheet: Sheet,
     mapping: Mapping,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    value_map: ValueMap | None = None,
 ) -> ImportCheck:
-    """Convert and check every row; nothing is written. Problems name the row and the column."""
+    """Convert and check every row; nothing is written. Problems name the row and the column.
+    ``value_map`` turns values the tracker does not list into ones it does ("PM" → "Late");
+    rows the tracker already has are left out and counted (``already_imported``)."""
     tracker = get_tracker(session, tracker_id)
     columns = tracker.columns
     check_mapping(columns, sheet.headers, mapping)
+    if value_map:
+        sheet = apply_value_map(tracker, sheet, mapping, value_map)
     people = people_index(session, tracker.service_id)
     dating = date_column(tracker)
     pairs = [(c, mapping[c["key"]]) for c in columns if mapping.get(c["key"]) is not None]
@@ -331,7 +212,28 @@ def check_import(
             valid.append(clean)
             encoded.append(encode(columns, dating["key"], clean))
     result.total = careful + len(valid) - careful_valid  # the rest went the fast way
+    _leave_out_rows_already_there(session, tracker_id, columns, dating["key"], result)
     return result
+
+
+def _leave_out_rows_already_there(
+    session: Session,
+    tracker_id: int,
+    columns: list[dict[str, Any]],
+    dating_key: str,
+    result: ImportCheck,
+) -> None:
+    if len(result.encoded) != len(result.valid):
+        result.encoded[:] = [encode(columns, dating_key, row) for row in result.valid]
+    there = already_in_tracker(session, tracker_id, result.encoded)
+    if not there:
+        return
+    days = sorted(date.fromisoformat(result.encoded[i][0]) for i in there)
+    result.already_imported = len(there)
+    result.already_dates = (days[0], days[-1])
+    keep = [i for i in range(len(result.valid)) if i not in there]
+    result.valid[:] = [result.valid[i] for i in keep]
+    result.encoded[:] = [result.encoded[i] for i in keep]
 
 
 def _shown(value: Any) -> str:
@@ -344,6 +246,23 @@ def _shown(value: Any) -> str:
 class ImportResult:
     imported: int
     skipped: int  # invalid rows left out because the user chose "only valid rows"
+    already_imported: int = 0  # rows the tracker had already, left out
+
+
+def _refuse_a_damaged_file(session: Session) -> None:
+    """Thousands of rows written into a damaged SQLite file could make it worse and would be
+    lost with it: check it first (SQLite's quick check reads every page once)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    try:
+        result = session.connection().exec_driver_sql("PRAGMA quick_check").scalar()
+    except DatabaseError as exc:
+        result = str(getattr(exc, "orig", exc))
+    if result != "ok":
+        raise ServiceError(
+            "The database file is damaged, so nothing has been imported. Restore the latest "
+            f"good backup (File ▸ Restore…) and import again. (SQLite says: {result})"
+        )
 
 
 def import_rows(
@@ -357,13 +276,22 @@ def import_rows(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     checked: ImportCheck | None = None,
+    value_map: ValueMap | None = None,
 ) -> ImportResult:
     """Check, then insert every valid row in one go. Raises ``ImportRejected`` (and writes
     nothing) when a row is invalid, unless ``only_valid`` is set. ``checked`` is the result of
     ``check_import`` for the same sheet and mapping, when the preview has already made it."""
-    check = checked or check_import(session, tracker_id, sheet, mapping, progress)
+    require(session, Permission.RECORD)
+    _refuse_a_damaged_file(session)
+    check = checked or check_import(
+        session, tracker_id, sheet, mapping, progress, value_map=value_map
+    )
     if check.bad_rows and not only_valid:
         raise ImportRejected(check)
+    if not check.valid and check.already_imported:
+        raise ValidationError.single(
+            "rows", f"Nothing was imported: every row is already there. {check.already_text()}"
+        )
     if not check.valid:
         raise ValidationError.single("rows", "There are no valid rows to import.")
     tracker = get_tracker(session, tracker_id)
@@ -377,4 +305,12 @@ def import_rows(
         file_name=sheet.file_name,
         sha256=sheet.sha256,
     )
-    return ImportResult(imported, check.invalid_count)
+    # The file's name may name a person; its hash identifies it in the audit trail instead.
+    log.info(
+        "Imported %d rows into tracker #%d (%d left out; file SHA-256 %s)",
+        imported,
+        tracker_id,
+        check.invalid_count,
+        sheet.sha256,
+    )
+    return ImportResult(imported, check.invalid_count, check.already_imported)

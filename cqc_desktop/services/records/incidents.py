@@ -412,6 +412,7 @@ def add_incident_as_evidence(
     today: date | None = None,
 ) -> Evidence:
     """Use an incident as evidence for an action (source: incident review), once per action."""
+    require(session, Permission.RECORD)
     incident = get_incident(session, incident_id)
     p = Problems()
     check_action(p, session, "action_id", action_id, incident.service_id)

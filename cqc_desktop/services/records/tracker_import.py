@@ -50,6 +50,7 @@ _COLUMNS = (
     "search_text",
     "created_at",
     "updated_at",
+    "version",  # optimistic locking (models.base.VersionMixin): a new row is version 1
 )
 _IN_ORDER = list(range(len(_COLUMNS)))
 CHUNK = 20_000  # rows per executemany: bounds the parameter list, not the transaction
@@ -270,10 +271,10 @@ def bulk_add_entries(
     days = {day: as_date(when) for when, day in dates.items()}
     params: list[Any]
     if as_json is None:
-        params = [(tracker_id, days[d], j, recorded_by_id, s, now, now) for d, j, s in encoded]
+        params = [(tracker_id, days[d], j, recorded_by_id, s, now, now, 1) for d, j, s in encoded]
     else:
         params = [
-            (tracker_id, days[d], as_json(values), recorded_by_id, s, now, now)
+            (tracker_id, days[d], as_json(values), recorded_by_id, s, now, now, 1)
             for (d, _, s), values in zip(encoded, rows, strict=True)
         ]
     # In date order (the file's order within a day): the table and its (tracker, date, id) index

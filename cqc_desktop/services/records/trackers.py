@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, object_session
 from ...config import RESOURCES
 from ...models import Person, Tracker, TrackerEntry
 from ..errors import NotAllowed, NotFound, Problems, ValidationError
+from ..setup.people import works_at
+from ..trust import withdrawals
+from ..trust.conflicts import conflict
 from ..trust.permissions import Permission, require
 from . import derived_measures
 from .common import check_action, check_person, load_json, require_service
@@ -41,6 +44,7 @@ def install_builtin_trackers(session: Session, service_id: int) -> list[Tracker]
 
     Running it again adds nothing. Returns the home's tracker for every definition.
     """
+    require(session, Permission.EDIT_PLANS)
     require_service(session, service_id)
     existing = {
         t.key: t
@@ -321,11 +325,7 @@ def link_tracker_to_action(session: Session, tracker_id: int, action_id: int | N
 
 def people_index(session: Session, service_id: int) -> PeopleIndex:
     """The home's staff and the provider-level people, for person columns."""
-    rows = session.execute(
-        select(Person.id, Person.name).where(
-            or_(Person.service_id == service_id, Person.service_id.is_(None))
-        )
-    )
+    rows = session.execute(select(Person.id, Person.name).where(works_at(service_id)))
     return PeopleIndex.of((pid, name) for pid, name in rows)
 
 
@@ -420,11 +420,29 @@ def _writable_entry(session: Session, entry_id: int) -> TrackerEntry:
 
 
 def update_tracker_entry(
-    session: Session, entry_id: int, values: dict[str, Any], *, today: date | None = None
+    session: Session,
+    entry_id: int,
+    values: dict[str, Any],
+    *,
+    today: date | None = None,
+    seen_version: int | None = None,
+    seen_values: dict[str, Any] | None = None,
 ) -> TrackerEntry:
-    """Change some cells of a row; cells not given keep their value."""
+    """Change some cells of a row; cells not given keep their value (so two PCs editing
+    different cells of one row both keep their change).
+
+    ``seen_values`` (the changed cells as the user saw them): if someone else has changed one of
+    those cells since, the save is refused with a ConflictError; changes to other cells are kept.
+    ``seen_version`` without ``seen_values`` refuses any change to the row since that version.
+    Two saves racing each other are refused by the row's version check (a ConflictError too)."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
+    if seen_values is not None:
+        current = entry.values or {}
+        if any(current.get(k) != v for k, v in seen_values.items()):
+            raise conflict(session, entry, "tracker row")
+    elif seen_version is not None and entry.version != seen_version:
+        raise conflict(session, entry, "tracker row")
     before = entry.entry_date
     clean = validate_tracker_values(entry.tracker, {**entry.values, **values}, session=session)
     entry.entry_date = entry_date_of(entry.tracker, clean)
@@ -435,12 +453,16 @@ def update_tracker_entry(
     return entry
 
 
-def delete_tracker_entry(session: Session, entry_id: int, *, today: date | None = None) -> None:
+def withdraw_tracker_entry(
+    session: Session, entry_id: int, reason: str, *, today: date | None = None
+) -> None:
+    """Take a row out of the tracker (and every measure worked out from it), keeping its values
+    and the reason in the withdrawals register. A manager's act, except a row the user entered
+    themselves in the last 30 minutes (the grid's Undo)."""
     require(session, Permission.RECORD)
     entry = _writable_entry(session, entry_id)
     tracker_id, day = entry.tracker_id, entry.entry_date
-    session.delete(entry)
-    session.flush()
+    withdrawals.withdraw(session, entry, reason)
     derived_measures.tracker_changed(session, tracker_id, [day], today)
 
 

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session, aliased
 from ...models import Finding, FindingStatement, Incident, Person, Plan, Review
 from ...models.enums import CqcNotification, IncidentType, Origin, RiskArea
 from ..records.incidents import learning_within_days
-from .common import ActionLine, HomeInfo, Period, ProgressGap, action_lines, get_home, progress_gaps
+from ..trust.anchors import Anchor, take_anchor
+from .common import (
+    ActionLine,
+    HomeInfo,
+    Period,
+    ProgressGap,
+    action_lines,
+    free_text_scrubber,
+    get_home,
+    progress_gaps,
+)
 from .measures import MeasureSeries, measure_series
 from .monthly import IncidentSummary, incident_summary
 from .oversight import FindingLine
@@ -54,6 +64,12 @@ class SafeguardingLine:
     learning_point: str
     learning_within_7: bool
     closed_on: date | None
+    location: str = ""
+    description: str = ""
+    immediate_action: str = ""
+    reported_by: str = ""  # a member of staff: staff are named (trust/privacy.py)
+    reopened_on: date | None = None
+    reopen_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,7 @@ class CommissionerPack:
     incidents: IncidentSummary
     gaps: tuple[ProgressGap, ...]
     voices: Voices
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def closed_in_period(self) -> list[ActionLine]:
@@ -86,6 +103,7 @@ def commissioner_pack(
     updates = tuple(ActionUpdate(a, tuple(reviews.get(a.id, []))) for a in lines)
     staffing_ids = _staffing_action_ids(session, service_id)
     return CommissionerPack(
+        audit_anchor=take_anchor(session, "printed the commissioner pack"),
         home=home,
         period=period,
         as_of=as_of,
@@ -115,10 +133,11 @@ def _reviews(session: Session, ids: list[int], period: Period) -> dict[int, list
         .order_by(Review.review_date, Review.id)
     )
     for review, who in rows:
+        text = review.progress
+        if review.notes.strip():
+            text = f"{text}\nNotes: {review.notes.strip()}".strip()
         out[review.action_id].append(
-            ReviewNote(
-                review.review_date, who, review.level, review.rag, review.decision, review.progress
-            )
+            ReviewNote(review.review_date, who, review.level, review.rag, review.decision, text)
         )
     return out
 
@@ -128,6 +147,7 @@ def _safeguarding(session: Session, service_id: int, period: Period) -> list[Saf
     notified to CQC."""
     start = datetime.combine(period.start, time.min)
     end = datetime.combine(period.end + timedelta(days=1), time.min)
+    scrub = free_text_scrubber(session)
     rows = session.scalars(
         select(Incident)
         .where(
@@ -157,6 +177,12 @@ def _safeguarding(session: Session, service_id: int, period: Period) -> list[Saf
             learning_point=i.learning_point,
             learning_within_7=learning_within_days(i),
             closed_on=i.closed_on,
+            location=i.location,
+            description=scrub(i.description),
+            immediate_action=scrub(i.immediate_action),
+            reported_by=i.reported_by,
+            reopened_on=i.reopened_on,
+            reopen_reason=scrub(i.reopen_reason),
         )
         for i in rows
     ]

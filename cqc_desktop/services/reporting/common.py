@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +25,22 @@ from ..plans.closure import closure_gate, gate_settings
 
 CLOSED_WITHOUT_EVIDENCE = "Closed without full evidence"
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+# --- free text in packs that leave the home ---------------------------------------------------
+
+
+def free_text_scrubber(session: Session) -> Callable[[str], str]:
+    """Free text (an incident description) as a pack prints it: people receiving care are
+    recorded by reference, so unless names are allowed (``privacy.allow_names``) a "Mrs Smith"
+    typed into a note is printed as withheld. References themselves are printed as recorded."""
+    from ..trust import settings
+    from ..trust.privacy import SETTING, Redactor
+
+    if settings.get(session, SETTING):
+        return lambda text: text
+    redactor = Redactor()
+    return redactor.text
 
 
 # --- periods and homes -------------------------------------------------------------------------
@@ -172,6 +188,12 @@ class ActionLine:
     @property
     def label(self) -> str:
         return f"{self.reference} {self.title}".strip()
+
+    def overdue_days(self, as_of: date) -> int | None:
+        """Days past its due date for an action not closed by ``as_of``; None when not late."""
+        if self.closed or self.due_date >= as_of:
+            return None
+        return (as_of - self.due_date).days
 
     def review_overdue_days(self, as_of: date) -> int | None:
         if self.closed or self.next_review is None or self.next_review >= as_of:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Action, Finding, Meeting, MeetingItem, Person, Plan, Service
-from ...models.enums import MinutesStatus
+from ...models.enums import MinutesStatus, Origin
 from ..errors import NotFound
+from ..plans.codes import statement_label
 from ..reference import framework
 from .common import ActionLine, HomeInfo, action_lines, home_info
 from .evidence import StepLine, step_lines
@@ -56,12 +57,17 @@ class ActionPlanDoc:
     title: str
     origin: str
     report_date: date | None
-    due: date | None  # 28 days after the report
+    due: date | None  # to CQC, 28 days after the report: CQC-inspection plans only
     rating: str
     summary: str
     as_of: date
     regulations: tuple[RegulationSection, ...]
     other_findings: tuple[PlanFinding, ...]  # no regulation breached
+
+    @property
+    def for_cqc(self) -> bool:
+        """Only a plan raised from a CQC inspection is sent to CQC."""
+        return self.origin == Origin.CQC_INSPECTION.value
 
 
 def _regulation_order(code: str) -> tuple[int, str]:
@@ -103,7 +109,9 @@ def action_plan(session: Session, plan_id: int, today: date) -> ActionPlanDoc:
     ).all()
     for f in findings:
         names = tuple(
-            f"{code} {st.name}" for code in f.statement_codes if (st := fw.statement(code))
+            statement_label(code, st.name)
+            for code in f.statement_codes
+            if (st := fw.statement(code))
         )
         item = PlanFinding(
             f.reference,
@@ -128,7 +136,7 @@ def action_plan(session: Session, plan_id: int, today: date) -> ActionPlanDoc:
         title=plan.title,
         origin=plan.origin,
         report_date=plan.report_date,
-        due=plan.action_plan_due,
+        due=plan.action_plan_due if plan.origin == Origin.CQC_INSPECTION.value else None,
         rating=plan.rating,
         summary=plan.summary,
         as_of=today,

@@ -49,6 +49,12 @@ class StepLine:
     due_date: date | None
     done_on: date | None
 
+    def overdue_days(self, as_of: date) -> int | None:
+        """Days past its due date for a step not done; None when done, undated or not late."""
+        if self.done_on is not None or self.due_date is None or self.due_date >= as_of:
+            return None
+        return (as_of - self.due_date).days
+
 
 @dataclass(frozen=True)
 class OversightLine:
@@ -139,10 +145,11 @@ def oversight_lines(session: Session, ids: list[int]) -> dict[int, list[Oversigh
             if meeting_type
             else f"{review.level} review"
         )
+        text = review.progress
+        if review.notes.strip():
+            text = f"{text}\nNotes: {review.notes.strip()}".strip()
         out[review.action_id].append(
-            OversightLine(
-                review.review_date, forum, who, review.decision, review.rag, review.progress
-            )
+            OversightLine(review.review_date, forum, who, review.decision, review.rag, text)
         )
     chair = aliased(Person)
     items = session.execute(

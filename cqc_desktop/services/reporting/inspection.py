@@ -5,6 +5,7 @@ every attached file's SHA-256 (re-checked against the file on disk when the pack
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -13,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Action, Finding, FindingStatement, Plan
+from ..plans.codes import evidence_ref
 from ..plans.evidence import sha256_of
 from ..reference import framework
+from ..trust.anchors import Anchor, take_anchor
 from .common import ActionLine, HomeInfo, action_lines, get_home
 from .evidence import (
     AttachmentLine,
@@ -92,6 +95,51 @@ class InspectionPack:
     key_questions: tuple[KeyQuestionSection, ...]
     evidence_index: tuple[AttachmentLine, ...]
     evidence_count: int
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
+
+    @property
+    def file_check(self) -> FileCheck:
+        return file_check(self.evidence_index)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What checking every attached file against its recorded SHA-256 found."""
+
+    total: int
+    changed: tuple[str, ...]  # original file names
+    missing: tuple[str, ...]
+
+    @property
+    def problems(self) -> int:
+        return len(self.changed) + len(self.missing)
+
+    def describe(self) -> str:
+        """ "1 of 12 evidence files does not match the hash recorded when it was added
+        (mar-review.pdf)." — or "" when every file matches."""
+        parts = []
+        if self.changed:
+            n = len(self.changed)
+            verb = "does not match" if n == 1 else "do not match"
+            parts.append(
+                f"{n} of {self.total} evidence files {verb} the hash recorded when "
+                f"{'it was' if n == 1 else 'they were'} added ({', '.join(self.changed)})"
+            )
+        if self.missing:
+            n = len(self.missing)
+            parts.append(
+                f"{n} of {self.total} evidence files {'is' if n == 1 else 'are'} missing from "
+                f"the attachments folder ({', '.join(self.missing)})"
+            )
+        return ("; ".join(parts) + ".") if parts else ""
+
+
+def file_check(lines: Sequence[AttachmentLine]) -> FileCheck:
+    return FileCheck(
+        len(lines),
+        tuple(x.original_name for x in lines if x.check == HASH_DIFFERS),
+        tuple(x.original_name for x in lines if x.check == HASH_MISSING),
+    )
 
 
 def inspection_pack(
@@ -124,6 +172,7 @@ def inspection_pack(
         .order_by(Plan.report_date, Plan.id)
     ).all()
     return InspectionPack(
+        audit_anchor=take_anchor(session, "printed the inspection pack"),
         home=home,
         as_of=today,
         framework_title=f"{fw.title} ({fw.version})",
@@ -181,7 +230,7 @@ def _number(section: KeyQuestionSection, counter: _Numbering) -> KeyQuestionSect
 
     def fix_evidence(e: EvidenceLine, a: PackAction) -> EvidenceLine:
         counter.count += 1
-        number = f"E{counter.count}"
+        number = evidence_ref(counter.count)
         attachments = tuple(
             AttachmentLine(
                 number,

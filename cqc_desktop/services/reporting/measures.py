@@ -13,9 +13,17 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Action, Finding, Measure, MeasurePoint, Plan
+from ...models import Action, Finding, Measure, MeasureChange, MeasurePoint, Plan
+from ..plans.measure_reading import (
+    MARK_CLOSED,
+    MARK_REOPENED,
+    ChartMark,
+    MeasureReading,
+    change_label,
+    read_series,
+)
 from ..plans.measures import progress
-from ..plans.spc import SpcRules, XmrLimits, analyse, spc_rules
+from ..plans.spc import SpcRules, XmrLimits, spc_rules
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class MeasureSeries:
     sustained_points: int
     fraction_of_goal: float | None
     progress_label: str
+    reading: MeasureReading  # phases, icons, marks and the plain-English sentence
 
     @property
     def latest_point(self) -> PointData | None:
@@ -72,7 +81,7 @@ def measure_series(
 ) -> list[MeasureSeries]:
     """Measures of unarchived actions with their points up to ``up_to`` (and from ``since``)."""
     stmt = (
-        select(Measure, Action.reference, Action.title)
+        select(Measure, Action.reference, Action.title, Action.closed_on, Action.reopened_on)
         .join(Action, Measure.action_id == Action.id)
         .join(Finding, Action.finding_id == Finding.id)
         .join(Plan, Finding.plan_id == Plan.id)
@@ -95,7 +104,7 @@ def measure_series(
             MeasurePoint.note,
         )
         .where(
-            MeasurePoint.measure_id.in_([m.id for m, _, _ in measures]),
+            MeasurePoint.measure_id.in_([row[0].id for row in measures]),
             MeasurePoint.period_start <= up_to,
         )
         .order_by(MeasurePoint.measure_id, MeasurePoint.period_start)
@@ -105,11 +114,39 @@ def measure_series(
     by_measure: dict[int, list[_Point]] = defaultdict(list)
     for point in session.execute(points_stmt):
         by_measure[point.measure_id].append(point)
+    changes: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for change in session.scalars(
+        select(MeasureChange)
+        .where(
+            MeasureChange.measure_id.in_([row[0].id for row in measures]),
+            MeasureChange.changed_on <= up_to,
+        )
+        .order_by(MeasureChange.changed_on)
+    ):
+        changes[change.measure_id].append((change.changed_on, change_label(change)))
     rules = spc_rules(session)
-    return [
-        _series(measure, reference, title, by_measure[measure.id], rules)
-        for measure, reference, title in measures
-    ]
+    out: list[MeasureSeries] = []
+    for measure, reference, title, closed_on, reopened_on in measures:
+        events = [
+            ChartMark(on, kind, label)
+            for on, kind, label in (
+                (closed_on, MARK_CLOSED, "Closed"),
+                (reopened_on, MARK_REOPENED, "Reopened"),
+            )
+            if on is not None and on <= up_to
+        ]
+        out.append(
+            _series(
+                measure,
+                reference,
+                title,
+                by_measure[measure.id],
+                rules,
+                changes[measure.id],
+                events,
+            )
+        )
+    return out
 
 
 class _Point(Protocol):
@@ -120,7 +157,13 @@ class _Point(Protocol):
 
 
 def _series(
-    measure: Measure, reference: str, title: str, points: Sequence[_Point], rules: SpcRules
+    measure: Measure,
+    reference: str,
+    title: str,
+    points: Sequence[_Point],
+    rules: SpcRules,
+    changes: Sequence[tuple[date, str]] = (),
+    events: Sequence[ChartMark] = (),
 ) -> MeasureSeries:
     values = [p.value for p in points]
     prog = progress(
@@ -130,7 +173,21 @@ def _series(
         target_kind=measure.target_kind,
         target=measure.target_value,
     )
-    result = analyse(values, measure.direction, prog.target, rules)
+    reading = read_series(
+        name=measure.name,
+        unit=measure.unit,
+        direction=measure.direction,
+        frequency=measure.frequency,
+        baseline=measure.baseline_value,
+        target=prog.target,
+        periods=[p.period_start for p in points],
+        values=values,
+        changes=changes,
+        events=events,
+        rules=rules,
+    )
+    result = reading.result
+    current = result.current
     return MeasureSeries(
         id=measure.id,
         action_id=measure.action_id,
@@ -151,7 +208,7 @@ def _series(
             PointData(p.period_start, p.value, r.variation.value, r.rules, p.note)
             for p, r in zip(points, result.points, strict=True)
         ),
-        limits=result.limits,
+        limits=current.limits if current is not None else None,
         variation=result.variation.value if points else "no data yet",
         assurance=result.assurance.value,
         latest=prog.latest,
@@ -160,4 +217,5 @@ def _series(
         sustained_points=prog.sustained_points,
         fraction_of_goal=prog.fraction_of_goal,
         progress_label=prog.label,
+        reading=reading,
     )

@@ -18,6 +18,7 @@ from ...models import Evidence, Incident, Observation, Person
 from ...models.enums import ActionStatus, Outcome
 from ..records.incidents import learning_within_days
 from ..reference import TRIANGULATION_STRANDS, source_types
+from ..trust.anchors import Anchor, take_anchor
 from .common import (
     ActionLine,
     HomeInfo,
@@ -46,6 +47,7 @@ from .oversight import (
     meetings_held,
     new_findings,
 )
+from .record_notes import RecordNotes, record_notes
 from .voices import Voices, voices
 
 RAGS = ("Red", "Amber", "Green")
@@ -126,6 +128,8 @@ class MonthlyReport:
     gaps: tuple[ProgressGap, ...]
     priorities: tuple[Priority, ...]
     voices: Voices
+    notes: RecordNotes | None = None  # what the month's records say in words
+    audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
     def open_actions(self) -> list[ActionLine]:
@@ -229,6 +233,8 @@ def monthly_report(session: Session, service_id: int, period: Period, today: dat
         gaps=tuple(gaps),
         priorities=(),
         voices=voices(session, service_id, period, today),
+        notes=record_notes(session, service_id, period),
+        audit_anchor=take_anchor(session, "printed the monthly QA report"),
     )
     # Priorities read the rest of the report, so they are worked out last.
     steps = open_steps(session, lines, _next_month_end(period))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import unicodedata
+
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from ...models import Person, Service
+from ...models import Person, PersonHome, Service
 from ..errors import NotFound, Problems
 from ..trust.permissions import Permission, require
 
@@ -82,13 +84,20 @@ def list_services(session: Session, *, include_archived: bool = False) -> list[S
 def list_people(
     session: Session, *, service_id: int | None = None, active_only: bool = True
 ) -> list[Person]:
-    """People for a home, plus provider-level people (who cover every home)."""
+    """People for a home (listed there or working there too), plus provider-level people (who
+    cover every home)."""
     stmt = select(Person).order_by(Person.name)
     if service_id is not None:
-        stmt = stmt.where((Person.service_id == service_id) | (Person.service_id.is_(None)))
+        stmt = stmt.where(works_at(service_id))
     if active_only:
         stmt = stmt.where(Person.active.is_(True))
     return list(session.scalars(stmt))
+
+
+def works_at(service_id: int) -> ColumnElement[bool]:
+    """A where-clause: people listed under the home, working there too, or provider-wide."""
+    further = select(PersonHome.person_id).where(PersonHome.service_id == service_id)
+    return (Person.service_id == service_id) | Person.service_id.is_(None) | Person.id.in_(further)
 
 
 def find_person(session: Session, name: str) -> Person | None:
@@ -111,3 +120,10 @@ def find_person(session: Session, name: str) -> Person | None:
         ),
         None,
     )
+
+
+def suggest_username(name: str) -> str:
+    """A sign-in name from a person's name: "Zoë Hart" → "zoe.hart" (no accents or spaces)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [w for w in ("".join(c for c in w if c.isalnum()) for w in plain.split()) if w]
+    return ".".join([words[0], words[-1]] if len(words) > 1 else words)

@@ -105,7 +105,10 @@ def _spec(mapper: Mapper[Any]) -> _Spec | None:
         fields = tuple(
             (prop.key, (table, prop.columns[0].name) in _SECRET_FIELDS)
             for prop in mapper.column_attrs
-            if prop.key not in _SKIP_FIELDS and not (prop.key == id_key == "id")
+            if prop.key not in _SKIP_FIELDS
+            and not (prop.key == id_key == "id")
+            # The record's version counter goes up at every save: the entry itself says so.
+            and prop.columns[0] is not mapper.version_id_col
         )
         spec = _Spec(mapper.class_.__name__, fields, id_key, text_keys)
     _specs[mapper] = spec
@@ -303,14 +306,17 @@ _ADD_ENTRIES = insert(_LOG)
 
 
 def _lock_head(conn: Connection) -> tuple[int, str]:
-    """Lock the chain head for this transaction and return (last id, last hash)."""
+    """Lock the chain head for this transaction and return (last id, last hash).
+
+    The head row is made with the database (migration 0003) and never again: if it has gone,
+    someone removed it, and making a new one would hide that. New entries then follow the last
+    entry in the log, and ``check`` keeps saying the head is missing until a backup is restored.
+    """
     row = conn.execute(_READ_HEAD).first()
     if row is not None:
         return int(row[0]), str(row[1])
     last = conn.execute(select(_LOG.c.id, _LOG.c.hash).order_by(_LOG.c.id.desc()).limit(1)).first()
-    last_id, last_hash = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
-    conn.execute(insert(_HEAD).values(id=1, last_id=last_id, last_hash=last_hash))
-    return last_id, last_hash
+    return (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
 
 
 def write_entries(conn: Connection, username: str, changes: Iterable[_Change]) -> int:

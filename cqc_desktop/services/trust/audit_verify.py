@@ -81,14 +81,13 @@ def verify_chain(session: Session) -> ChainReport:
         prev, expected, count = row[10], expected + 1, count + 1
     head = conn.execute(select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)).first()
     if head is None:
-        if count:
-            return ChainReport(
-                False,
-                count,
-                None,
-                "The audit trail has been tampered with: its chain head is missing.",
-            )
-        return ChainReport(True, 0)
+        return ChainReport(
+            False,
+            count,
+            None,
+            "The audit trail has been tampered with: its chain head is missing (the newest "
+            "entries, or the whole trail, may have been removed with it).",
+        )
     if int(head[0]) != count or head[1] != prev:
         if int(head[0]) > count:
             return ChainReport(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,14 +20,18 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ... import __version__
 from ...config import DataLocation
-from ..errors import ServiceError
+from ..errors import NotAllowed, ServiceError
+from . import anchors
+from .permissions import Actor, Permission
+
+log = logging.getLogger(__name__)
 
 PREFIX = "cqc-desktop-backup-"
 SUFFIX = ".zip"
@@ -159,19 +164,68 @@ def _backup_name(folder: Path, made_at: datetime, kind: str) -> Path:
     return path
 
 
+_MADE_BY = {
+    "daily": "made the daily backup",
+    "before-upgrade": "made the backup kept before an upgrade",
+    "before-restore": "made the backup kept before a restore",
+}
+
+
+STALE_AFTER = 3600  # seconds: no backup or restore takes an hour, so older work folders are litter
+
+
+def remove_stale_work_folders(location: DataLocation, *, now: float | None = None) -> list[Path]:
+    """Remove what a backup or restore killed part-way left behind: its ``.backup-*`` or
+    ``.restore-*`` work folder and ``*.partial`` files, once they are an hour old (a younger one
+    may belong to a command running now). Run at start; returns what was removed."""
+    import time
+
+    if location.sqlite_path is None:
+        return []
+    cutoff = (now if now is not None else time.time()) - STALE_AFTER
+    removed = []
+    for folder in {location.sqlite_path.parent, location.backups_dir}:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            litter = path.name.startswith((".backup-", ".restore-")) and path.is_dir()
+            partial = path.name.endswith(".partial") and path.is_file()
+            try:
+                if not (litter or partial) or path.stat().st_mtime > cutoff:
+                    continue
+                if litter:
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
 def create_backup(
     location: DataLocation,
     target: Path | None = None,
     *,
+    actor: Actor | None,
     kind: str = "manual",
     include_attachments: bool | None = None,
     now: datetime | None = None,
 ) -> BackupResult:
     """Back up the database (and its attachments) into one file; returns what went in.
 
+    ``actor`` is who asked for it (their role must allow backups); None is the app itself (the
+    daily backup, the copy kept before an upgrade or a restore, a database with no users yet).
     Writes to a temporary name first and renames at the end, so a full disk or a crash never
     leaves something that looks like a backup but is not one.
     """
+    if actor is not None and not actor.can(Permission.BACKUP):
+        raise NotAllowed(
+            f"Your role ({actor.role.value}) does not allow you to {Permission.BACKUP.value}. "
+            "Ask a manager."
+        )
     source = sqlite_file(location)
     if not source.is_file():
         raise BackupProblem(f"There is no database at {source} to back up.")
@@ -184,6 +238,7 @@ def create_backup(
             copy = Path(tmp) / DB_MEMBER
             online_copy(source, copy)
             facts = _read_facts(copy)
+            anchor = anchors.anchor_of_file(copy, _MADE_BY.get(kind, "made a backup"), now=now)
             present, missing = _attachment_files(location.attachments_dir, facts.attachments)
             if not include:
                 _mirror(present, location.backups_dir / ATTACHMENTS)
@@ -195,6 +250,7 @@ def create_backup(
                 "kind": kind,
                 "source": str(source),
                 "counts": facts.counts,
+                "audit_anchor": asdict(anchor),
                 "attachments_included": include,
                 "attachments": [
                     {"stored_name": n, "sha256": h, "size": s} for n, h, s in facts.attachments
@@ -209,10 +265,18 @@ def create_backup(
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
             _fsync(partial)
             os.replace(partial, target)
+        anchors.append(location, anchor)
     except OSError as exc:
         raise BackupProblem(_os_message("make the backup", target.parent, exc)) from exc
     except sqlite3.Error as exc:
         raise BackupProblem(f"The database could not be backed up ({exc}).") from exc
+    log.info(
+        "Backup made (%s): %s, %d attached files, %d missing",
+        kind,
+        target,
+        len(present),
+        len(missing),
+    )
     return BackupResult(
         target, made_at, kind, facts.counts, len(present), [n for n in missing], facts.audit_entries
     )
@@ -363,7 +427,7 @@ def run_daily_backup(location: DataLocation, now: datetime | None = None) -> Bac
     now = now or datetime.now()
     if not daily_backup_due(location, now.date()):
         return None
-    result = create_backup(location, kind="daily", now=now)
+    result = create_backup(location, kind="daily", now=now, actor=None)
     prune(location.backups_dir)
     return result
 

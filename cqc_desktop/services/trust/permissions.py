@@ -92,6 +92,25 @@ def require(session: Session, permission: Permission) -> None:
         )
 
 
+_OWN_FIELDS = frozenset({"last_login", "password_hash", "display_name", "updated_at"})
+
+
+def _check_own_row(user: object, actor: Actor) -> None:
+    """On your own user row you may sign in, change your password and your shown name; never
+    your role, your username or whether the account is switched on."""
+    from sqlalchemy import inspect
+
+    state = inspect(user)
+    if state.deleted or state.was_deleted:
+        raise NotAllowed("You cannot remove your own account; ask another administrator.")
+    for attr in state.mapper.column_attrs:
+        if attr.key not in _OWN_FIELDS and state.attrs[attr.key].history.has_changes():
+            raise NotAllowed(
+                f"You cannot change your own {attr.key.replace('_', ' ')} "
+                f"(you are {actor.role.value}); ask another administrator."
+            )
+
+
 def check_changes_allowed(session: Session, changed: Iterable[object]) -> None:
     """The last line of defence, run before every flush: whatever a service forgot to check,
     a read-only user never changes anything, and only an administrator changes other users.
@@ -107,6 +126,7 @@ def check_changes_allowed(session: Session, changed: Iterable[object]) -> None:
     for obj in changed:
         own_row = isinstance(obj, User) and obj.id is not None and obj.id == actor.user_id
         if own_row:
+            _check_own_row(obj, actor)
             continue
         if isinstance(obj, User) and not actor.can(Permission.MANAGE):
             raise NotAllowed(

@@ -7,6 +7,7 @@ current database, and only then replaces it. Nothing is changed if any check fai
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from ...config import DataLocation
 from ...migrations import KNOWN_REVISIONS
+from ..errors import NotAllowed
+from . import anchors
+from .audit_replay import StateReport, verify_state
 from .audit_verify import ChainReport, verify_chain
 from .backups import (
     ATTACHMENTS,
@@ -39,6 +43,10 @@ from .backups import (
     sqlite_file,
     summarise_counts,
 )
+from .permissions import Actor, Permission
+from .users import ever_had_users, has_users, password_matches
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -197,19 +205,42 @@ def latest_good_backup(location: DataLocation) -> BackupFile | None:
 # --- restoring -------------------------------------------------------------------------------------
 
 
-def restore(location: DataLocation, source: Path, *, now: datetime | None = None) -> RestoreReport:
-    """Replace the database (and fill in attachments) from a backup.
+ONLY_ADMIN = "Only an administrator can restore a backup."
+
+
+def restore(
+    location: DataLocation,
+    source: Path,
+    *,
+    actor: Actor | None,
+    backup_sign_in: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> RestoreReport:
+    """Replace the database (and fill in attachments) from a backup. An administrator's act:
+
+    - ``actor`` is the administrator signed in to the current database; or
+    - when the current database is too damaged to sign in to, ``backup_sign_in`` (username,
+      password) must match an active administrator *inside the backup* being restored;
+    - with neither, only a database that has never had users may be restored over.
 
     The caller must have closed its own connections (``Database.dispose``) and hold the instance
     lock, so no copy of the app is working on the file meanwhile.
     """
+    if actor is not None and not actor.can(Permission.MANAGE):
+        raise NotAllowed(ONLY_ADMIN)
     live = sqlite_file(location)
     live.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=live.parent, prefix=".restore-") as tmp:
         checked = unpack_and_check(source, Path(tmp))
+        if actor is None:
+            _check_restorer(location, checked.db_file, backup_sign_in)
         kept, damaged = _keep_current(location, now or datetime.now())
+        anchor = anchors.anchor_of_file(checked.db_file, anchors.RESTORED, now=now)
         _replace(checked.db_file, live, fresh=damaged or not live.exists())
         restored = _put_attachments(checked.attachments, location.attachments_dir)
+    # Anchors taken before this moment describe the trail that has just been replaced on purpose.
+    anchors.append(location, anchor)
+    log.info("Restored %s from the backup %s (%d attached files)", live, source.name, restored)
     made_at = str(checked.manifest.get("made_at") or "")
     try:
         made_text = datetime.fromisoformat(made_at).strftime("%d/%m/%Y at %H:%M")
@@ -227,13 +258,54 @@ def restore(location: DataLocation, source: Path, *, now: datetime | None = None
     )
 
 
+def _check_restorer(
+    location: DataLocation, backup_db: Path, sign_in: tuple[str, str] | None
+) -> None:
+    """No signed-in administrator: the person must be an administrator of the backup, unless
+    neither the backup nor the current database was ever protected by a sign-in."""
+    admins = _administrators(backup_db)
+    if sign_in is not None:
+        username, password = sign_in
+        stored = admins.get(username.strip().lower())
+        if stored is None or not password_matches(password, stored):
+            raise NotAllowed(
+                "That is not the username and password of an administrator in this backup, so "
+                "it has not been restored."
+            )
+        return
+    live = sqlite_file(location)
+    if admins or _administrators(live) or anchors.ever_protected(location):
+        raise NotAllowed(
+            f"{ONLY_ADMIN} Sign in as an administrator (of this backup, if the current database "
+            "is too damaged to sign in to)."
+        )
+
+
+def _administrators(path: Path) -> dict[str, str]:
+    """Active administrators in a database file, username (lower case) → password hash."""
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        try:
+            rows = conn.execute(
+                "SELECT username, password_hash FROM app_user "
+                "WHERE role = 'administrator' AND active"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {str(u).lower(): str(h) for u, h in rows}
+
+
 def _keep_current(location: DataLocation, now: datetime) -> tuple[Path | None, bool]:
     """Back up the current database first; a damaged one is moved aside whole instead."""
     live = sqlite_file(location)
     if not live.exists():
         return None, False
     try:
-        return create_backup(location, kind="before-restore", now=now).path, False
+        return create_backup(location, kind="before-restore", now=now, actor=None).path, False
     except BackupProblem:
         if _readable(live):
             raise  # healthy but could not be copied (full disk...): do not touch it
@@ -308,6 +380,9 @@ class CheckReport:
     chain: ChainReport
     attachments_checked: int
     problems: list[str]
+    state: StateReport | None = None
+    anchors_compared: int = 0
+    orphans: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -315,11 +390,73 @@ class CheckReport:
 
     def describe(self) -> str:
         if self.ok:
+            state = f" {self.state.describe()}" if self.state is not None else ""
             return (
-                f"Database integrity: ok. {self.chain.describe()} "
+                f"Database integrity: ok. {self.chain.describe()}{state} "
+                f"It matches the {self.anchors_compared:,} anchor(s) kept outside the database. "
                 f"{self.attachments_checked:,} attached file(s) present and unaltered."
-            )
+            ) + self.describe_orphans()
         return " ".join(self.problems)
+
+    def describe_orphans(self) -> str:
+        if not self.orphans:
+            return ""
+        listed = ", ".join(self.orphans[:5]) + (" …" if len(self.orphans) > 5 else "")
+        return (
+            f"\n{len(self.orphans):,} file(s) in the attachments folder belong to no record "
+            f"(left by a save that failed, or added by hand): {listed}. An administrator can "
+            "move them to the quarantine folder with check --tidy."
+        )
+
+
+QUARANTINE = "quarantine"
+
+
+def orphan_attachments(location: DataLocation, stored_names: set[str]) -> list[str]:
+    """Files in the attachments folder that no attachment record names (relative, sorted)."""
+    folder = location.attachments_dir
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(folder).as_posix()
+            if rel not in stored_names:
+                out.append(rel)
+    return sorted(out)
+
+
+def tidy_orphans(
+    location: DataLocation, orphans: list[str], *, actor: Actor | None, now: datetime | None = None
+) -> Path | None:
+    """Move files no record refers to into ``quarantine/<when>/`` beside the attachments (an
+    administrator's act; nothing is deleted). Returns the folder, or None if there was nothing."""
+    if actor is not None and not actor.can(Permission.MANAGE):
+        raise NotAllowed("Only an administrator can tidy the attachments folder.")
+    if not orphans:
+        return None
+    target = location.data_dir / QUARANTINE / f"{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    for rel in orphans:
+        safe = safe_relative(rel)
+        if safe is None:
+            continue
+        destination = target / safe
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(location.attachments_dir / safe), str(destination))
+    return target
+
+
+def _backup_anchors(location: DataLocation) -> list[tuple[str, anchors.Anchor]]:
+    """The anchor in each backup's manifest (backups made by older versions have none)."""
+    out = []
+    for backup in list_backups(location.backups_dir):
+        try:
+            raw = read_manifest(backup.path).get("audit_anchor")
+            if isinstance(raw, dict):
+                out.append((backup.path.name, anchors.Anchor(**raw)))
+        except (BackupProblem, TypeError, ValueError):
+            continue
+    return out
 
 
 def check_database(session: Session, location: DataLocation) -> CheckReport:
@@ -338,10 +475,18 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
     chain = verify_chain(session)
     if not chain.ok:
         problems.append(chain.problem)
+    state = verify_state(session)
+    if not state.ok:
+        problems.append(state.describe())
+    found = [("", a) for a in anchors.read_anchors(location)] + _backup_anchors(location)
+    problems += anchors.compare_with_anchors(session, found)
+    if not has_users(session) and (ever_had_users(session) or any(a.protected for _, a in found)):
+        problems.append(anchors.LOCKED_WITHOUT_USERS)
     checked = 0
     rows = session.execute(
         select(Attachment.id, Attachment.original_name, Attachment.stored_name, Attachment.sha256)
     ).all()
+    orphans = orphan_attachments(location, {str(r[2]) for r in rows})
     for _id, original, stored, sha in rows:
         rel = safe_relative(stored)
         path = location.attachments_dir / rel if rel is not None else None
@@ -354,4 +499,4 @@ def check_database(session: Session, location: DataLocation) -> CheckReport:
             )
         else:
             checked += 1
-    return CheckReport(integrity, chain, checked, problems)
+    return CheckReport(integrity, chain, checked, problems, state, len(found), orphans)

@@ -10,15 +10,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ...models import Person, User, utcnow
+from ...config import RESOURCES
+from ...models import AuditLog, Person, RecoveryCode, SignInThrottle, User, utcnow
 from ...models.enums import Role
 from ..errors import NotAllowed, NotFound, Problems, ServiceError
 from ..trust import settings
@@ -28,28 +33,29 @@ from .permissions import SESSION_KEY, Actor, Permission, current_actor, require
 # by a person signing in.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 _MAXMEM = 128 * 1024 * 1024
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
-# The commonest passwords on breach lists (NCSC advice: block these rather than demand symbols).
-_COMMON = frozenset(
-    {
-        "password",
-        "password1",
-        "password123",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "qwertyuiop",
-        "qwerty123",
-        "iloveyou",
-        "11111111",
-        "abcd1234",
-        "letmein1",
-        "welcome1",
-        "carehome",
-        "caring123",
-    }
-)
+
+# Sign-in throttling: after FREE_FAILURES wrong passwords for one username, wait FIRST_WAIT,
+# doubling with each further failure up to MAX_WAIT. Per username (known or not), so guessing
+# one account does not lock everyone else out.
+FREE_FAILURES = 5
+FIRST_WAIT = timedelta(seconds=30)
+RECOVERY_KEY = "(recovery code)"
+MAX_WAIT = timedelta(minutes=15)
+
+
+@cache
+def _common() -> frozenset[str]:
+    """The bundled list of common breached passwords (NCSC advice: block these rather than
+    demand symbols)."""
+    text = (RESOURCES / "security" / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+log = logging.getLogger(__name__)
 
 
 ROLE_DESCRIPTIONS = {
@@ -67,8 +73,24 @@ ROLE_DESCRIPTIONS = {
 class SignInFailed(ServiceError):
     """Wrong username or password (deliberately not saying which)."""
 
-    def __init__(self) -> None:
-        super().__init__("That username and password do not match. Check them and try again.")
+    def __init__(self, extra: str = "") -> None:
+        super().__init__(
+            "That username and password do not match. Check them and try again." + extra
+        )
+
+
+class SignInLocked(ServiceError):
+    """Too many wrong passwords for this username: it must wait until ``until`` (UTC)."""
+
+    def __init__(self, username: str, until: datetime) -> None:
+        self.until = until
+        local = until.replace(tzinfo=UTC).astimezone()
+        seconds = max(1, int((until - utcnow()).total_seconds() + 0.999))
+        wait = f"{seconds} seconds" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
+        super().__init__(
+            f"Too many wrong passwords for {username}. Try again after {local:%H:%M:%S} "
+            f"(in {wait}), or ask an administrator to unlock the account."
+        )
 
 
 # --- password hashing -------------------------------------------------------------------------
@@ -113,9 +135,19 @@ def _dummy_hash() -> str:
 
 def check_password_rules(p: Problems, field: str, password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD:
-        p.add(field, f"Use a password of at least {MIN_PASSWORD} characters.")
-    elif password.lower() in _COMMON or (username and password.lower() == username.lower()):
-        p.add(field, "That password is too easy to guess; choose another.")
+        p.add(
+            field,
+            f"Use a password of at least {MIN_PASSWORD} characters (a few words together are "
+            "easy to remember and hard to guess).",
+        )
+    elif username and password.strip().lower() == username.strip().lower():
+        p.add(field, "The password cannot be the username; choose another.")
+    elif password.lower() in _common():
+        p.add(
+            field,
+            "That password is on the list of the commonest passwords people use, so it is easy "
+            "to guess; choose another.",
+        )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -194,8 +226,79 @@ def create_first_administrator(
     """The first user of a new database. Allowed only while the database has no users at all."""
     if has_users(session):
         raise NotAllowed("This database already has an administrator; ask them to add you.")
+    if ever_had_users(session):
+        raise NotAllowed(
+            "This database has had users, but none are left: someone has removed them outside "
+            "CQC Desktop. It stays locked. Restore a backup (signing in as an administrator of "
+            "the backup), or use the administrator's recovery code."
+        )
     data = UserInput(username, display_name, Role.ADMINISTRATOR.value)
     return _create(session, data, password, confirm)
+
+
+def ever_had_users(session: Session) -> bool:
+    """Whether the audit trail shows a user was ever added (a database once protected by a
+    sign-in never falls back to needing none; see also the anchor file)."""
+    return (
+        session.scalar(
+            select(AuditLog.id)
+            .where(AuditLog.record_type == User.__name__, AuditLog.operation == "insert")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# --- the administrator's recovery code -------------------------------------------------------------
+
+
+def issue_recovery_code(session: Session) -> str:
+    """A new one-time recovery code (any older one stops working). Returned once, to be shown or
+    printed and kept somewhere safe; only its hash is stored. The set-up of a new database calls
+    this straight after ``create_first_administrator``."""
+    actor = current_actor(session)
+    if actor is not None:
+        require(session, Permission.MANAGE)
+    for old in session.scalars(select(RecoveryCode).where(RecoveryCode.used_at.is_(None))):
+        old.used_at = utcnow()
+    raw = secrets.token_hex(10).upper()
+    code = "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+    session.add(RecoveryCode(code_hash=hash_password(code)))
+    session.flush()
+    return code
+
+
+def recover_administrator(
+    session: Session, username: str, code: str, password: str, confirm: str
+) -> tuple[User, str]:
+    """Set a new password for an administrator with the one-time recovery code. The code is used
+    up; a new one is returned (show it once, like the first). Raises SignInFailed if the code is
+    wrong (counted like a wrong password)."""
+    user = find_user(session, username) if username.strip() else None
+    # Guessing codes is throttled on its own (an administrator locked out by wrong passwords
+    # can still recover), and for every username at once.
+    _check_throttle(session, RECOVERY_KEY)
+    wanted = code.strip().upper().replace(" ", "")
+    valid = [
+        row
+        for row in session.scalars(select(RecoveryCode).where(RecoveryCode.used_at.is_(None)))
+        if password_matches(wanted, row.code_hash)
+    ]
+    if not valid or user is None or user.role != Role.ADMINISTRATOR.value:
+        _failed(session, RECOVERY_KEY)
+    p = Problems()
+    check_password_rules(p, "password", password, user.username)  # type: ignore[union-attr]
+    if password != confirm:
+        p.add("confirm", "The two passwords are not the same.")
+    p.raise_if_any()
+    assert user is not None
+    valid[0].used_at = utcnow()
+    user.password_hash = hash_password(password)
+    user.active = True
+    _clear_throttle(session, username)
+    _clear_throttle(session, RECOVERY_KEY)
+    session.flush()
+    return user, issue_recovery_code(session)
 
 
 def create_user(session: Session, data: UserInput, password: str, confirm: str) -> User:
@@ -226,6 +329,16 @@ def _create(session: Session, data: UserInput, password: str, confirm: str) -> U
 def update_user(session: Session, user_id: int, data: UserInput) -> User:
     require(session, Permission.MANAGE)
     user = get_user(session, user_id)
+    actor = current_actor(session)
+    if (
+        actor is not None
+        and actor.user_id == user_id
+        and (data.role != user.role or bool(data.active) != bool(user.active))
+    ):
+        raise NotAllowed(
+            "You cannot change your own role or switch your own account off; "
+            "ask another administrator."
+        )
     p = Problems()
     _check_user(session, data, user_id, p)
     losing_admin = user.role == Role.ADMINISTRATOR and user.active
@@ -276,24 +389,95 @@ def _set_password(user: User, password: str, confirm: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def authenticate(session: Session, username: str, password: str) -> Actor:
-    """Check a username and password; record the sign-in time. Raises SignInFailed."""
+def authenticate(
+    session: Session, username: str, password: str, *, record_sign_in: bool = True
+) -> Actor:
+    """Check a username and password; record the sign-in time. Raises SignInFailed, or
+    SignInLocked after too many wrong passwords for this username.
+
+    A failure is committed before it is raised (the caller's unit of work then rolls back
+    nothing), so the count and the audit-trail entry survive. ``record_sign_in=False`` leaves the
+    database untouched on success (read-only commands on a read-only or busy file).
+    """
+    _check_throttle(session, username)
     user = find_user(session, username) if username.strip() else None
     if user is None or not user.password_hash:
         password_matches(password, _dummy_hash())
-        raise SignInFailed()
+        log.info("Sign-in refused: unknown user or no password set")
+        _failed(session, username)
+    assert user is not None
     if not password_matches(password, user.password_hash):
-        raise SignInFailed()
+        log.info("Sign-in refused for user #%d: wrong password", user.id)
+        _failed(session, username)
     if not user.active:
+        log.info("Sign-in refused for user #%d: account switched off", user.id)
         raise NotAllowed(
             f"The account {user.username} has been switched off; ask an administrator."
         )
+    if record_sign_in:
+        _clear_throttle(session, username)
     actor = actor_for(user)
     # The trail then shows the user signing themselves in, not "system".
     session.info.setdefault(SESSION_KEY, actor)
-    user.last_login = utcnow()
-    session.flush()
+    if record_sign_in:
+        user.last_login = utcnow()
+        session.flush()
+    log.info("Signed in: user #%d (%s)", user.id, actor.role.value)
     return actor
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:80]
+
+
+def _check_throttle(session: Session, username: str) -> None:
+    row = session.get(SignInThrottle, _throttle_key(username))
+    if row is not None and row.locked_until is not None and row.locked_until > utcnow():
+        raise SignInLocked(username.strip(), row.locked_until)
+
+
+def _failed(session: Session, username: str) -> None:
+    """Count a wrong password, lock the username for a while after too many, keep both, raise."""
+    key = _throttle_key(username)
+    row = session.get(SignInThrottle, key)
+    if row is None:
+        row = SignInThrottle(username=key, failures=0)
+        session.add(row)
+    row.failures += 1
+    locked: datetime | None = None
+    if row.failures >= FREE_FAILURES:
+        wait = min(FIRST_WAIT * 2 ** (row.failures - FREE_FAILURES), MAX_WAIT)
+        locked = row.locked_until = utcnow() + wait
+    try:
+        session.commit()
+    except DBAPIError:
+        session.rollback()  # a read-only or busy file: the failure cannot be counted there
+    if locked is not None:
+        raise SignInLocked(username.strip(), locked)
+    left = FREE_FAILURES - row.failures
+    raise SignInFailed(
+        f" ({left} more {'try' if left == 1 else 'tries'} before this username must wait)"
+        if left <= 2
+        else ""
+    )
+
+
+def _clear_throttle(session: Session, username: str) -> None:
+    row = session.get(SignInThrottle, _throttle_key(username))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def unlock_sign_in(session: Session, username: str) -> bool:
+    """An administrator lets a locked-out username try again now. False if it was not locked."""
+    require(session, Permission.MANAGE)
+    row = session.get(SignInThrottle, _throttle_key(username))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
 
 
 def confirm_password(session: Session, actor: Actor, password: str) -> bool:
@@ -344,6 +528,7 @@ def _demo_hash(username: str, password: str) -> str:
 
 def create_demo_users(session: Session) -> list[User]:
     """One user per role for the demo (see README "Demo sign-in"). Skips names already taken."""
+    require(session, Permission.MANAGE)
     made = []
     for username, password, role, display, person_name in DEMO_USERS:
         if find_user(session, username) is not None:

@@ -87,6 +87,7 @@ class DashboardTab(QWidget):
         self.home = QComboBox()
         self.home.setAccessibleName("Care home")
         self.home.currentIndexChanged.connect(self.refresh)
+        self.home.activated.connect(lambda _i: ui_state.remember_home(self.home.currentData()))
         self.person = QComboBox()
         self.person.setAccessibleName("My actions: person")
         self.person.setMinimumContentsLength(16)
@@ -95,6 +96,7 @@ class DashboardTab(QWidget):
         )
         self._staff: list[tuple[int, str, str]] | None = None
         self.person.currentIndexChanged.connect(self._person_changed)
+        ctx.sig_actor_changed.connect(self._actor_changed)
         self.date_label = QLabel()
 
         self.cards = {
@@ -295,12 +297,15 @@ class DashboardTab(QWidget):
     def _load_homes(self) -> None:
         with self.ctx.db.reading() as session:
             homes = [(s.id, s.name) for s in people.list_services(session)]
+        # The home chosen before (or, the first time, the one last chosen anywhere) stays.
+        keep = self.home.currentData() if self.home.count() else ui_state.last_home()
         self.home.blockSignals(True)
         self.home.clear()
         if len(homes) != 1:
             self.home.addItem("All care homes", None)
         for sid, name in homes:
             self.home.addItem(name, sid)
+        self.home.setCurrentIndex(max(0, self.home.findData(keep)))
         self.home.blockSignals(False)
         self.refresh()
 
@@ -339,8 +344,30 @@ class DashboardTab(QWidget):
         value = self.person.currentData()
         return int(value) if value is not None else None
 
+    def _signed_in_person(self) -> int | None:
+        actor = getattr(self.ctx, "actor", None)
+        return actor.person_id if actor is not None else None
+
+    def _actor_changed(self) -> None:
+        """Someone else signed in: My actions shows theirs (if their sign-in is on the staff list)."""
+        mine = self._signed_in_person()
+        if mine and self.person.findData(mine) < 0:
+            # They do not work at the home shown: show every home, where their actions are.
+            everywhere = next(
+                (i for i in range(self.home.count()) if self.home.itemData(i) is None), None
+            )
+            if everywhere is not None and everywhere != self.home.currentIndex():
+                self.home.setCurrentIndex(everywhere)
+        self.person.setCurrentIndex(max(0, self.person.findData(mine)) if mine else 0)
+
     def _load_people(self, staff: list[tuple[int, str, str]]) -> None:
-        keep = self.person_id() or ui_state.load_int("dashboard/person", 0) or None
+        # The signed-in person's own actions first; otherwise whoever was chosen last time.
+        keep = (
+            self.person_id()
+            or self._signed_in_person()
+            or ui_state.load_int("dashboard/person", 0)
+            or None
+        )
         if keep is None and self.lead_model.rowCount():
             # First visit: start with whoever leads the most open actions.
             keep = self.lead_model.row_at(0).person_id
@@ -373,7 +400,22 @@ class DashboardTab(QWidget):
         self.alerts.person_id = pid
         if pid is None:
             self.my_model.set_rows([])
-            self.my_empty.setText("Choose a person to see the actions they lead.")
+            actor = getattr(self.ctx, "actor", None)
+            if self.person.count() <= 1:
+                text = (
+                    "No staff yet — add staff or import your staff list (Administration ▸ "
+                    "Staff); then give each action a lead from it."
+                )
+            elif actor is not None and actor.person_id is None:
+                text = (
+                    "Choose a person to see the actions they lead. (Your sign-in is not linked "
+                    "to the staff list: an administrator can link it in Administration ▸ Users "
+                    "and roles, and then your own actions show here.)"
+                )
+            else:
+                text = "Choose a person to see the actions they lead."
+            self.my_empty.setText(text)
+            self.my_empty.setWordWrap(True)
             self.my_empty.show()
             return
         filters = PlanFilters(service_id=self.service_id(), lead_id=pid, status=STATUS_OPEN)
@@ -423,7 +465,9 @@ class DashboardTab(QWidget):
                 f"Open actions by RAG: {rag_text}.   By key question: {kq_text}."
             )
         else:
-            self.rag_label.setText("No open actions.")
+            self.rag_label.setText(
+                "No open actions. Turn a finding into a plan on the Plans tab (Ctrl+N there)."
+            )
         self._fill_kq_grid(grid)
         self.alerts.service_id = sid
         self._refresh_alerts()

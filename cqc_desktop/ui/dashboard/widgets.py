@@ -28,9 +28,17 @@ RAG_COL = 3
 # than from every cell of every row (ResizeToContents did that on each refresh: thousands of
 # data() calls on a provider's database). The columns stay resizable by dragging.
 LEAD_SAMPLE = "Siobhán Kowalska"
-ACTION_SAMPLES = ("A999", "", LEAD_SAMPLE, "Amber", "30/11/2026", "999 days overdue")
-DUE_SAMPLES = ("A999", "", LEAD_SAMPLE, "Amber", "30/11/2026")
-MY_SAMPLES = ("A999", "", "In progress", "Amber", "30/11/2026", "30/11/2026", "✘ 100 (target 100)")
+ACTION_SAMPLES = ("MEDX-A99", "", LEAD_SAMPLE, "Amber", "30/11/2026", "999 days overdue")
+DUE_SAMPLES = ("MEDX-A99", "", LEAD_SAMPLE, "Amber", "30/11/2026")
+MY_SAMPLES = (
+    "MEDX-A99",
+    "",
+    "In progress",
+    "Amber",
+    "30/11/2026",
+    "30/11/2026",
+    "✘ 100 (target 100)",
+)
 LEAD_LOAD_SAMPLES = ("", "Registered manager", "999", "999", "999")
 
 

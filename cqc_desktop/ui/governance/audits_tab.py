@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import func, select
 
 from ...formatting import days_phrase, uk_date
+from ...models import AuditTemplate
 from ...services.errors import ServiceError
 from ...services.governance import audit_schedule
 from ...services.governance.audit_schedule import FREQUENCY_LABELS, score_trend, stable_hint
-from ...services.governance.audits import percent_text
+from ...services.governance.audits import install_builtin_audit_templates, percent_text
 from ...services.governance.listing import AuditRunFilter, audit_run_page
 from ...services.listing import Page
 from ...services.trust.permissions import Permission
@@ -229,6 +231,12 @@ class AuditsTab(QWidget):
     def _load_homes(self) -> None:
         with self.ctx.db.reading() as session:
             fill_homes(self.home, session, all_label=ALL_HOMES)
+            missing = not session.scalar(select(func.count()).select_from(AuditTemplate))
+        if missing:
+            # A database set up without them (before set-up installed them) gets the shipped
+            # audit templates: housekeeping, not the user's change, so it runs as the system.
+            with self.ctx.db.unit_of_work() as session:
+                install_builtin_audit_templates(session)
         self.refresh()
 
     def refresh(self) -> None:

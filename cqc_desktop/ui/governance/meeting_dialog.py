@@ -235,6 +235,10 @@ class ApproveDialog(GuardedDialog):
         self.form.add_field("approved_on", "&Date:", self.on)
         with ctx.db.reading() as session:
             meeting = meetings.get_meeting(session, meeting_id)
+            # Approval locks the minutes as they are now: a change made elsewhere after this
+            # dialog opened is refused rather than locked in unread.
+            self.seen_version = meeting.version
+            self.seen_items = {item.id: item.version for item in meeting.items}
             default = my_person_id(ctx) or meeting.chair_id
             fill_people(
                 self.approver, session, meeting.service_id, managers_only=True, selected=default
@@ -261,7 +265,12 @@ class ApproveDialog(GuardedDialog):
         try:
             with self.ctx.db.unit_of_work(actor_of(self.ctx)) as session:
                 meetings.approve_minutes(
-                    session, self.meeting_id, self.approver.currentData(), self.on.value()
+                    session,
+                    self.meeting_id,
+                    self.approver.currentData(),
+                    self.on.value(),
+                    seen_version=self.seen_version,
+                    seen_item_versions=self.seen_items,
                 )
         except ValidationError as exc:
             self.show_validation(self.form, exc)

@@ -4,18 +4,20 @@ risk unless overridden), its steps, and how the change will be watched once made
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from ...formatting import uk_date
 from ...models import Action
 from ...models.enums import ReviewFrequency
-from ...services.errors import ServiceError, ValidationError
+from ...services.errors import ConflictError, ServiceError, ValidationError
 from ...services.plans import actions, plans
 from ...services.plans.actions import ActionInput, StepInput
 from ...services.plans.scheduling import slowest_allowed
 from ...services.setup import people
 from ..context import AppContext
+from ..widgets.conflict_dialog import ConflictChoice, ask_about_conflict
 from ..widgets.forms import (
     DateEdit,
     Form,
@@ -67,7 +69,10 @@ class ActionDialog(GuardedDialog):
                 lead = action.accountable_lead
                 staff.append((f"{lead.name} (left)", lead.id))
             loaded = self._snapshot(action) if action is not None else None
+            # The version the form was opened at: a save made after someone else's is refused.
+            self.seen_version = action.version if action is not None else None
         self.suggested = suggested
+        self.loaded = loaded
 
         self.context_label = QLabel(context)
         self.context_label.setWordWrap(True)
@@ -78,7 +83,17 @@ class ActionDialog(GuardedDialog):
         self.title_edit.setMaxLength(200)
         self.title_edit.setPlaceholderText("What will be done")
         self.description = text_box(3)
-        self.lead = combo_of(staff, blank="Choose the accountable lead…")
+        self.lead = combo_of(
+            staff,
+            blank="Choose the accountable lead…"
+            if staff
+            else "No staff yet — add staff or import your staff list (Administration ▸ Staff)",
+        )
+        if not staff:
+            self.lead.setToolTip(
+                "An action needs one accountable lead from the home's staff list. Add staff in "
+                "Administration ▸ Staff (or ask a manager), then choose the lead here."
+            )
         self.due = DateEdit(today)
         self.due.set_value(today + timedelta(days=DEFAULT_DUE_DAYS))
         self.frequency = combo_of(
@@ -164,6 +179,59 @@ class ActionDialog(GuardedDialog):
         self.triggers.setPlainText(str(v["triggers"]))
         self.steps.set_steps(v["steps"])  # type: ignore[arg-type]
 
+    def _current(self) -> dict[str, object]:
+        """The form's fields in the shape of ``_snapshot``."""
+        return {
+            "reference": self.reference.text(),
+            "title": self.title_edit.text(),
+            "description": self.description.toPlainText(),
+            "lead": self.lead.currentData(),
+            "due": self.due.value(),
+            "frequency": self.frequency.currentData(),
+            "warning": self.warning_signs.toPlainText(),
+            "escalation": self.escalation.toPlainText(),
+            "oversight": self.oversight.toPlainText(),
+            "triggers": self.triggers.toPlainText(),
+            "steps": self.steps.steps(),
+        }
+
+    def _shown(self, key: str, value: object) -> str:
+        if key == "lead":
+            at = self.lead.findData(value)
+            return self.lead.itemText(at) if at >= 0 else ""
+        if key == "due":
+            return uk_date(value) if isinstance(value, date) else ""
+        if key == "steps":
+            return "\n".join(s.description for s in value)  # type: ignore[attr-defined]
+        return str(value or "")
+
+    def _resolve_conflict(self, error: ConflictError) -> None:
+        """Someone saved this action after the form was opened. Offer to show their change, or
+        to load it and put back on top of it every field changed in this form."""
+        assert self.action_id is not None and self.loaded is not None
+        with self.ctx.db.reading() as session:
+            action = actions.get_action(session, self.action_id)
+            theirs, version = self._snapshot(action), action.version
+        mine, base = self._current(), self.loaded
+        differences = [
+            (label, self._shown(key, theirs[key]), self._shown(key, mine[key]))
+            for key, label in FIELD_LABELS.items()
+            if theirs[key] != base[key] or mine[key] != base[key]
+        ]
+        if ask_about_conflict(self, error, differences) is not ConflictChoice.REAPPLY:
+            # The form stays as typed; saving it still needs their change loaded first, or the
+            # fields this form did not touch would put back what they replaced.
+            self.general_error.set_error(
+                f"{error} Your form is as you left it (nothing saved): press Save to choose again."
+            )
+            return
+        self._fill({k: mine[k] if mine[k] != base[k] else theirs[k] for k in theirs})
+        self.loaded, self.seen_version = theirs, version
+        self.general_error.set_error(
+            "Their change is loaded and yours is put back on top of it. Check the form, then "
+            "press Save."
+        )
+
     def state(self) -> Hashable:
         return (
             self.reference.text(),
@@ -203,10 +271,15 @@ class ActionDialog(GuardedDialog):
                         session, self.finding_id, data, today=self.ctx.today()
                     )
                 else:
-                    action = actions.update_action(session, self.action_id, data)
-                saved_id = action.id
+                    action = actions.update_action(
+                        session, self.action_id, data, seen_version=self.seen_version
+                    )
+                saved_id, self.seen_version = action.id, action.version
         except ValidationError as exc:
             self.show_validation(self.forms, exc)
+            return False
+        except ConflictError as exc:
+            self._resolve_conflict(exc)
             return False
         except ServiceError as exc:
             report_problem(self, self.windowTitle(), exc)
@@ -215,6 +288,21 @@ class ActionDialog(GuardedDialog):
         self.ctx.sig_data_changed.emit("action")
         self.sig_saved.emit(saved_id)
         return True
+
+
+FIELD_LABELS = {
+    "reference": "Reference",
+    "title": "Action",
+    "description": "Detail",
+    "lead": "Accountable lead",
+    "due": "Due by",
+    "frequency": "Reviewed",
+    "warning": "Warning signs",
+    "escalation": "Escalation",
+    "oversight": "Oversight plan",
+    "triggers": "Triggers",
+    "steps": "Steps",
+}
 
 
 def finding_risk_note(slowest: ReviewFrequency) -> str:

@@ -57,7 +57,7 @@ COLUMNS = [
         tooltip=lambda r: r.evidence_summary,
     ),
 ]
-DEFAULT_WIDTHS = (38, 220, 150, 160, 108, 54, 84, 82, 86, 120, 130)
+DEFAULT_WIDTHS = (70, 200, 150, 160, 108, 54, 84, 82, 86, 120, 130)
 COL_PLAN, COL_RAG, COL_STATUS, COL_DUE, COL_REVIEW = 3, 5, 6, 7, 8
 SHORT_SOURCE = {
     "Staff observation": "Obs",
@@ -102,7 +102,8 @@ class ActionTable(QTableView):
     sig_archive = Signal()
     """Delete on the selected action."""
 
-    STATE_KEY = "plans/header"
+    # "/2": the Ref column was made wider for plan codes (MED-A1); older saved widths hid them.
+    STATE_KEY = "plans/header/2"
 
     def __init__(self, model: PagedTableModel) -> None:
         super().__init__()

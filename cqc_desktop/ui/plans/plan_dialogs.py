@@ -11,8 +11,10 @@ from ...formatting import uk_date
 from ...models.enums import Origin
 from ...services.errors import ServiceError, ValidationError
 from ...services.plans import plans
+from ...services.plans.codes import CODE_MAX, suggest_code
 from ...services.reference import framework
 from ...services.setup import people
+from .. import ui_state
 from ..context import AppContext
 from ..widgets.forms import (
     Form,
@@ -53,14 +55,28 @@ class PlanDialog(GuardedDialog):
                     plan.report_date,
                     plan.rating,
                     plan.summary,
+                    plan.code,
                 )
                 if plan is not None
                 else None
             )
+            self._taken = plans.taken_codes(session, plan_id)
+            code_fixed = plan_id is not None and plans.code_is_fixed(session, plan_id)
         self.service = combo_of(homes, blank="Choose a care home…" if len(homes) != 1 else None)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("For example: CQC inspection March 2026")
         self.title_edit.setMaxLength(200)
+        self.code_edit = QLineEdit()
+        self.code_edit.setMaxLength(CODE_MAX)
+        self.code_edit.setMaximumWidth(120)
+        self.code_edit.setToolTip(
+            "Starts every finding and action reference in this plan (MED-F1, MED-A2), so no two "
+            "plans share a reference. It can be changed until the plan has findings."
+        )
+        self._code_touched = False
+        self.code_edit.textEdited.connect(self._code_edited)
+        self.code_note = QLabel()
+        self.code_note.setStyleSheet("color: #555;")
         self.origin = combo_of([(o.value, o.value) for o in Origin])
         self.report_date = OptionalDateEdit("Report dated", ctx.today())
         self.due_label = QLabel()
@@ -71,6 +87,8 @@ class PlanDialog(GuardedDialog):
         self.form = Form()
         self.form.add_field("service", "Care &home:", self.service)
         self.form.add_field("title", "&Title:", self.title_edit)
+        self.form.add_field("code", "Plan &code:", self.code_edit)
+        self.form.addRow("", self.code_note)
         self.form.add_field("origin", "&Raised from:", self.origin)
         self.form.add_field("report_date", "Report &date:", self.report_date)
         self.form.addRow("", self.due_label)
@@ -83,22 +101,51 @@ class PlanDialog(GuardedDialog):
         self.resize(620, 0)
 
         if loaded is not None:
-            home, title, origin, reported, rating, summary = loaded
+            home, title, origin, reported, rating, summary, code = loaded
             select_data(self.service, home)
             self.title_edit.setText(title)
+            self.code_edit.setText(code)
+            self._code_touched = True
             self.title_edit.setCursorPosition(0)
             select_data(self.origin, origin)
             self.report_date.set_value(reported)
             select_data(self.rating, rating or None)
             self.summary.setPlainText(summary)
         else:
-            if service_id is not None:
-                select_data(self.service, service_id)
+            # The home chosen in the list, else the one last chosen anywhere (remembered).
+            home_id = service_id if service_id is not None else ui_state.last_home()
+            if home_id is not None and self.service.findData(home_id) >= 0:
+                select_data(self.service, home_id)
             self.report_date.set_value(ctx.today())
+        if code_fixed:
+            self.code_edit.setReadOnly(True)
+            self.code_note.setText("Fixed: the plan's findings and actions already use it.")
+        else:
+            self.code_note.setText(
+                "References in this plan will read like this: " + self._example()
+            )
+        self.title_edit.textChanged.connect(self._suggest_code)
         self.report_date.sig_changed.connect(self._show_due)
         self.origin.currentIndexChanged.connect(self._show_due)
         self._show_due()
         self.mark_clean()
+
+    def _example(self) -> str:
+        code = self.code_edit.text().strip().upper() or "…"
+        return f"{code}-F1, {code}-A1."
+
+    def _code_edited(self, _text: str) -> None:
+        self._code_touched = True
+        if not self.code_edit.isReadOnly():
+            self.code_note.setText(
+                "References in this plan will read like this: " + self._example()
+            )
+
+    def _suggest_code(self, title: str) -> None:
+        if self._code_touched or self.code_edit.isReadOnly():
+            return
+        self.code_edit.setText(suggest_code(title, self._taken) if title.strip() else "")
+        self.code_note.setText("References in this plan will read like this: " + self._example())
 
     def _show_due(self) -> None:
         reported = self.report_date.value()
@@ -117,6 +164,7 @@ class PlanDialog(GuardedDialog):
         return (
             self.service.currentData(),
             self.title_edit.text(),
+            self.code_edit.text(),
             self.origin.currentData(),
             self.report_date.value(),
             self.rating.currentData(),
@@ -131,6 +179,7 @@ class PlanDialog(GuardedDialog):
             report_date=self.report_date.value(),
             rating=self.rating.currentData() or "",
             summary=self.summary.toPlainText(),
+            code=self.code_edit.text(),
         )
 
     def save(self) -> bool:
@@ -149,6 +198,7 @@ class PlanDialog(GuardedDialog):
             report_problem(self, self.windowTitle(), exc)
             return False
         self.plan_id = saved_id
+        ui_state.remember_home(data.service_id)
         self.ctx.sig_data_changed.emit("plan")
         self.sig_saved.emit(saved_id)
         return True

@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.errors import ServiceError, ValidationError
-from ...services.records import importers, trackers
+from ...services.records import import_values, importers, trackers
 from ..context import AppContext
 from ..widgets.forms import report_problem
 from ..widgets.signed_in import actor_of, muted
 
 PREVIEW_ROWS = 15
-IMPORT_FILTER = "Spreadsheets (*.xlsx *.csv *.txt);;All files (*)"
+IMPORT_FILTER = "Spreadsheets (*.xlsx *.xls *.ods *.csv *.txt);;All files (*)"
+LEAVE = "(leave it: the row is refused)"
 BIG_ROWS = 20_000  # from here a step takes seconds: a small window says what is happening
 BIG_FILE_BYTES = 2_000_000
 
@@ -113,6 +114,12 @@ class ImportDialog(QDialog):
             tracker = trackers.get_tracker(session, tracker_id)
             self.columns = list(tracker.columns)
             self.tracker_name = tracker.name
+            self.saved_map = import_values.saved_value_map(session, tracker_id)
+        # Values in the file the tracker does not list, each mapped here to one it does.
+        self.value_box = QGroupBox("Values the tracker does not list")
+        self.value_form = QFormLayout(self.value_box)
+        self.value_combos: dict[tuple[str, str], QComboBox] = {}
+        self.value_box.hide()
         self.setWindowTitle(f"Import into the {self.tracker_name}")
         self.setMinimumSize(900, 640)
         self.file_label = QLabel()
@@ -146,6 +153,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.file_label)
         layout.addLayout(top, 3)
         layout.addWidget(self.mapping_error)
+        layout.addWidget(self.value_box)
         layout.addWidget(QLabel("<b>Problems, by row of the spreadsheet</b>"))
         layout.addWidget(self.problems, 2)
         layout.addWidget(self.summary)
@@ -194,6 +202,49 @@ class ImportDialog(QDialog):
     def mapping(self) -> importers.Mapping:
         return {key: combo.currentData() for key, combo in self.combos.items()}
 
+    def chosen_values(self) -> import_values.ValueMap:
+        """The values mapped in this dialog (remembered for the tracker once imported)."""
+        chosen: import_values.ValueMap = {}
+        for (key, value), combo in self.value_combos.items():
+            if combo.currentData() is not None:
+                chosen.setdefault(key, {})[value] = str(combo.currentData())
+        return chosen
+
+    def value_map(self) -> import_values.ValueMap:
+        merged = {key: dict(pairs) for key, pairs in self.saved_map.items()}
+        for key, pairs in self.chosen_values().items():
+            merged.setdefault(key, {}).update(pairs)
+        return merged
+
+    def _offer_values(self, unlisted: dict[str, list[str]]) -> None:
+        """A picker for each value not seen before (kept while the dialog is open)."""
+        labels = {c["key"]: c for c in self.columns}
+        for key, values in unlisted.items():
+            column = labels[key]
+            for value in values:
+                if (key, value) in self.value_combos:
+                    continue
+                combo = QComboBox()
+                combo.addItem(LEAVE, None)
+                for choice in column["choices"]:
+                    combo.addItem(choice, choice)
+                combo.setMaximumWidth(320)
+                combo.setAccessibleName(f"{column['label']}: read {value} as")
+                combo.currentIndexChanged.connect(lambda _i: self.recheck())
+                self.value_form.addRow(f"{column['label']} “{value}” means:", combo)
+                self.value_combos[(key, value)] = combo
+        remembered = [
+            f"{labels[k]['label']} “{v}” → {t}"
+            for k, pairs in self.saved_map.items()
+            if k in labels
+            for v, t in pairs.items()
+        ]
+        self.value_box.setTitle(
+            "Values the tracker does not list"
+            + (f" (remembered: {', '.join(remembered)})" if remembered else "")
+        )
+        self.value_box.setVisible(bool(self.value_combos) or bool(remembered))
+
     def recheck(self) -> None:
         if self.sheet is None:
             return
@@ -205,13 +256,19 @@ class ImportDialog(QDialog):
                 busy(self, f"Checking {rows:,} rows…", big=rows >= BIG_ROWS, total=rows) as window,
                 self.ctx.db.reading() as session,
             ):
+                tracker = trackers.get_tracker(session, self.tracker_id)
+                unlisted = import_values.unlisted_values(
+                    tracker, self.sheet, self.mapping(), self.saved_map
+                )
                 self.check = importers.check_import(
                     session,
                     self.tracker_id,
                     self.sheet,
                     self.mapping(),
                     progress=window.step if window is not None else None,
+                    value_map=self.value_map(),
                 )
+            self._offer_values(unlisted)
         except ValidationError as error:
             self.mapping_error.setText(" ".join(error.errors.values()))
         self._show_check()
@@ -240,7 +297,19 @@ class ImportDialog(QDialog):
         self.import_all.setEnabled(
             check is not None and not check.bad_rows and check.valid_count > 0
         )
-        self.import_all.setText(f"Import &all {check.total if check else 0} rows")
+        new_rows = (check.total - check.already_imported) if check else 0
+        self.import_all.setText(
+            f"Import &all {new_rows} new rows"
+            if check is not None and check.already_imported
+            else f"Import &all {check.total if check else 0} rows"
+        )
+        self.import_all.setToolTip(
+            ""
+            if self.import_all.isEnabled()
+            else "Nothing new to import: every row is already in the tracker."
+            if check is not None and check.already_imported and not check.bad_rows
+            else "Correct the problems listed, or map the values the tracker does not list."
+        )
         self.import_valid.setVisible(check is not None and bool(check.bad_rows))
         self.import_valid.setEnabled(check is not None and check.valid_count > 0)
         valid = check.valid_count if check else 0
@@ -268,6 +337,8 @@ class ImportDialog(QDialog):
                     today=self.ctx.today(),
                     checked=self.check,
                 )
+                if self.chosen_values():
+                    import_values.remember_value_map(session, self.tracker_id, self.chosen_values())
         except ServiceError as exc:
             report_problem(self, "Import", exc)
             return

@@ -18,7 +18,15 @@ from ...services.setup import people
 from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import inform, report_problem
-from ..widgets.signed_in import actor_of, can, fill_homes, muted
+from ..widgets.signed_in import (
+    actor_of,
+    can,
+    enable_or_explain,
+    fill_homes,
+    muted,
+    nothing_yet,
+    why_disabled,
+)
 from .common import FilterBar, bring_records_up_to_date, button
 from .incident_list import IncidentList
 
@@ -134,6 +142,8 @@ class IncidentsTab(QWidget):
         with self.ctx.db.reading() as session:
             shown, late = incident_counts(session, query)
         text = f"{shown} incident{'s' if shown != 1 else ''} shown."
+        if not shown and not self.filters.text().strip():
+            text += nothing_yet("incidents", "New incident…", self.home)
         if late:
             text += (
                 f" {late} with 7-day learning late (in red): review, learning or actions missing."
@@ -147,9 +157,12 @@ class IncidentsTab(QWidget):
         # homes repainted it, and the tab behind it, on every reload.
         for widget in (self.share_button, self.evidence_button):
             widget.setEnabled(recorder)
-        self.new_button.setEnabled(recorder and self.service_id() is not None)
-        self.measure_button.setEnabled(
-            can(self.ctx, Permission.EDIT_PLANS) and self.service_id() is not None
+        enable_or_explain(
+            self.new_button, why_disabled(self.ctx, Permission.RECORD, self.home, "log incidents")
+        )
+        enable_or_explain(
+            self.measure_button,
+            why_disabled(self.ctx, Permission.EDIT_PLANS, self.home, "set up measures"),
         )
 
     def _on_data_changed(self, what: str) -> None:

@@ -30,7 +30,7 @@ from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import inform
 from ..widgets.paged_model import PagedColumn, PagedTableModel
-from ..widgets.signed_in import can, fill_homes, muted
+from ..widgets.signed_in import enable_or_explain, fill_homes, muted, nothing_yet, why_disabled
 from ..widgets.table_models import ID_ROLE
 from .common import FilterBar, button, export_list
 
@@ -232,6 +232,8 @@ class LogsTab(QWidget):
             current.view.setColumnWidth(n, min(width, 260))
         more = "+" if current.model.canFetchMore() else ""
         text = f"{current.model.rowCount()}{more} shown."
+        if not current.model.rowCount():
+            text += nothing_yet("entries", self.new_button.text().replace("&", ""), self.home)
         if showing_handovers:
             unchecked = sum(
                 1
@@ -241,8 +243,8 @@ class LogsTab(QWidget):
             if unchecked:
                 text += f" {unchecked} handover(s) without understanding checked (amber)."
         self.summary.setText(text)
-        self.new_button.setEnabled(
-            can(self.ctx, Permission.RECORD) and self.service_id() is not None
+        enable_or_explain(
+            self.new_button, why_disabled(self.ctx, Permission.RECORD, self.home, "write entries")
         )
         self.new_button.setText("&New handover record…" if showing_handovers else "&New entry…")
 

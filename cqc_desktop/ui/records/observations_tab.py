@@ -27,7 +27,7 @@ from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import inform
 from ..widgets.paged_model import PagedColumn, PagedTableModel
-from ..widgets.signed_in import can, fill_homes, muted
+from ..widgets.signed_in import enable_or_explain, fill_homes, muted, nothing_yet, why_disabled
 from ..widgets.table_models import ID_ROLE
 from .common import FilterBar, button, export_list
 
@@ -182,8 +182,14 @@ class ObservationsTab(QWidget):
             if self.model.row_at(i).outcome == Outcome.NOT_MET
         )
         more = "+" if self.model.canFetchMore() else ""
+        empty = (
+            nothing_yet("observations", "New observation…", self.home)
+            if not self.model.rowCount()
+            else ""
+        )
         self.summary.setText(
-            f"{self.model.rowCount()}{more} observations shown"
+            empty.strip()
+            or f"{self.model.rowCount()}{more} observations shown"
             + (
                 f"; {not_met} not met (in red): "
                 + ("its follow-up is due." if not_met == 1 else "their follow-ups are due.")
@@ -191,8 +197,10 @@ class ObservationsTab(QWidget):
                 else "."
             )
         )
-        enabled = can(self.ctx, Permission.RECORD) and self.service_id() is not None
-        self.new_button.setEnabled(enabled)
+        enable_or_explain(
+            self.new_button,
+            why_disabled(self.ctx, Permission.RECORD, self.home, "record observations"),
+        )
 
     def _size_columns(self) -> None:
         metrics = self.view.fontMetrics()

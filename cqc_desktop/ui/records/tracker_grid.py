@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..widgets.forms import ask_reason
 from .tracker_grid_model import TrackerGridModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -301,8 +302,19 @@ class TrackerGrid(QTableView):
         row = self.currentIndex().row()
         if row < 0 or self.grid.read_only:
             return
-        if self.grid.delete(row):
-            self.sig_message.emit("Row deleted. Ctrl+Z puts it back.")
+        reason = ""
+        if self.grid.rows[row].entry_id is not None:
+            answer = ask_reason(
+                self,
+                "Withdraw row",
+                "Why is this row being withdrawn?\n\nIt is kept, with your reason, in the "
+                "withdrawals register,\nand leaves the measures worked out from this tracker.",
+            )
+            if answer is None:
+                return
+            reason = answer
+        if self.grid.delete(row, reason):
+            self.sig_message.emit("Row withdrawn. Ctrl+Z puts it back.")
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         # Leaving the grid for another part of the window saves the row being typed, unless the

@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from ...db import Database
-from ...services.errors import ServiceError, ValidationError
+from ...services.errors import ConflictError, ServiceError, ValidationError
 from ...services.listing import Page
 from ...services.records import trackers
 from ...services.records.listing import TrackerQuery, tracker_page
@@ -62,6 +62,9 @@ class Change:
     kind: str  # "add", "update" or "delete"
     entry_id: int
     before: dict[str, Any]
+
+
+UNDO_REASON = "Undone with Ctrl+Z straight after it was entered."
 
 
 class TrackerGridModel(QAbstractTableModel):
@@ -325,8 +328,14 @@ class TrackerGridModel(QAbstractTableModel):
                     change = Change("add", entry.id, {})
                 else:
                     before = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
+                    # Only the typed cells are saved, each checked against what this grid showed:
+                    # another PC's change to other cells of the row is kept, not overwritten.
                     entry = trackers.update_tracker_entry(
-                        session, row.entry_id, dict(row.pending), today=today
+                        session,
+                        row.entry_id,
+                        dict(row.pending),
+                        today=today,
+                        seen_values={k: row.values.get(k) for k in row.pending},
                     )
                     change = Change("update", entry.id, before)
                 saved_id, saved_values = entry.id, dict(entry.values)
@@ -336,6 +345,9 @@ class TrackerGridModel(QAbstractTableModel):
             labels = {c["key"]: c["label"] for c in self.columns}
             where = ", ".join(labels.get(k, k) for k in row.errors)
             self.sig_problem.emit(f"This row is not saved yet. Check {where}: {error}")
+            return False
+        except ConflictError as exc:
+            self._show_their_change(row_number, exc)
             return False
         except ServiceError as exc:
             self.sig_problem.emit(str(exc))
@@ -351,6 +363,32 @@ class TrackerGridModel(QAbstractTableModel):
         self.sig_problem.emit("")
         self.sig_saved.emit(saved_id)
         return True
+
+    def _show_their_change(self, row_number: int, conflict: ConflictError) -> None:
+        """Someone else changed a cell this row was saving: show their value behind each clashing
+        cell and keep what was typed. Enter then saves the typed value over theirs (the grid now
+        shows theirs, so the check passes); Esc keeps theirs."""
+        row = self.rows[row_number]
+        assert row.entry_id is not None
+        with self.db.reading() as session:
+            theirs = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
+        by = conflict.who or "someone else"
+        when = conflict.when_text()
+        labels = {c["key"]: c for c in self.columns}
+        row.errors = {
+            key: (
+                f"Changed by {by}{when} to “{display(labels[key], theirs.get(key))}”. "
+                "Save the row again to put yours over it, or press Esc to keep theirs."
+            )
+            for key in row.pending
+            if key in labels and theirs.get(key) != row.values.get(key)
+        }
+        row.values = theirs
+        self._row_changed(row_number)
+        self.sig_problem.emit(
+            f"Changed by {by}{when} after you opened it; nothing lost. Red cells (hover for their "
+            "value): save again to keep yours, Esc keeps theirs."
+        )
 
     def discard(self, row_number: int) -> bool:
         """Forget what was typed in a row since it was last saved."""
@@ -370,14 +408,15 @@ class TrackerGridModel(QAbstractTableModel):
             if r.dirty and not (r.entry_id is None and r.pending == self.defaults)
         ]
 
-    def delete(self, row_number: int) -> bool:
+    def delete(self, row_number: int, reason: str = "") -> bool:
+        """Withdraw a saved row (a manager's act, with a reason) or drop an unsaved one."""
         row = self.rows[row_number]
         if row.entry_id is None:
             return self.discard(row_number)
         try:
             with self.db.unit_of_work(self._actor()) as session:
                 before = trackers.entry_values(session, [row.entry_id]).get(row.entry_id, {})
-                trackers.delete_tracker_entry(session, row.entry_id, today=self._today())
+                trackers.withdraw_tracker_entry(session, row.entry_id, reason, today=self._today())
         except ServiceError as exc:
             self.sig_problem.emit(str(exc))
             return False
@@ -397,7 +436,9 @@ class TrackerGridModel(QAbstractTableModel):
         try:
             with self.db.unit_of_work(self._actor()) as session:
                 if change.kind == "add":
-                    trackers.delete_tracker_entry(session, change.entry_id, today=today)
+                    trackers.withdraw_tracker_entry(
+                        session, change.entry_id, UNDO_REASON, today=today
+                    )
                     restored_id = change.entry_id
                     said = "Undone: the new row was removed."
                 elif change.kind == "update":

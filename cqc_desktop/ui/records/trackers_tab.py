@@ -28,7 +28,7 @@ from ...services.records.listing import TrackerQuery, action_choices
 from ...services.trust.permissions import Permission
 from ..context import AppContext
 from ..widgets.forms import ask, report_problem
-from ..widgets.signed_in import actor_of, can, fill_homes, muted
+from ..widgets.signed_in import actor_of, can, enable_or_explain, fill_homes, muted, why_disabled
 from .common import FilterBar, bring_records_up_to_date, button, export_list
 from .incident_list import IncidentTrackerView
 from .tracker_grid import TrackerGrid
@@ -301,12 +301,31 @@ class TrackersTab(QWidget):
     def _update_buttons(self, builtin: bool | None) -> None:
         manager = can(self.ctx, Permission.EDIT_PLANS)
         is_tracker = builtin is not None
-        self.new_button.setEnabled(manager and self.service_id() is not None)
-        self.edit_button.setEnabled(manager and builtin is False)
+        enable_or_explain(
+            self.new_button,
+            why_disabled(self.ctx, Permission.EDIT_PLANS, self.home, "create trackers"),
+        )
+        enable_or_explain(
+            self.edit_button,
+            why_disabled(self.ctx, Permission.EDIT_PLANS, None, "change trackers")
+            or (
+                "A built-in tracker's columns are fixed (reports and measures read them); "
+                "make a New tracker… for different columns."
+                if builtin
+                else ""
+                if builtin is False
+                else "Choose a tracker in the list first."
+            ),
+        )
         self.archive_button.setEnabled(manager and is_tracker)
         self.link_button.setEnabled(manager and is_tracker)
-        self.import_button.setEnabled(is_tracker and not self.model.read_only)
-        self.new_row_button.setEnabled(is_tracker and not self.model.read_only)
+        row_reason = (
+            why_disabled(self.ctx, Permission.RECORD, None, "enter tracker rows")
+            or ("" if is_tracker else "Choose a tracker in the list on the left first.")
+            or ("" if not self.model.read_only else "This tracker cannot be changed here.")
+        )
+        enable_or_explain(self.import_button, row_reason)
+        enable_or_explain(self.new_row_button, row_reason)
         archived = "(archived)" in (
             self.list.currentItem().text() if self.list.currentItem() else ""
         )

@@ -94,6 +94,7 @@ class ReportJob(QRunnable):
                     self.request,
                     today=self.today,
                     attachments_dir=self.db.location.attachments_dir,
+                    location=self.db.location,
                 )
         except ValidationError as exc:
             field = next(iter(exc.errors), "")

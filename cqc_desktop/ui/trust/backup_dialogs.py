@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME
 from ...config import DataLocation
 from ...db import Database, DatabaseProblem
-from ...services.errors import ServiceError
+from ...services.errors import NotAllowed, ServiceError
 from ...services.trust.backups import BackupProblem, create_backup, read_manifest, summarise_counts
 from ...services.trust.permissions import Permission
 from ...services.trust.restore import RestoreReport, latest_good_backup, restore
@@ -73,7 +73,7 @@ def back_up_now(
         target = target.with_name(target.name + ".zip")
     try:
         with busy():
-            result = create_backup(location, target)
+            result = create_backup(location, target, actor=ctx.actor)
     except ServiceError as exc:
         warn(parent, "Back up now", str(exc))
         return None
@@ -128,7 +128,7 @@ def restore_from_file(
     ctx.db.engine.dispose()
     try:
         with busy():
-            report = restore(location, source)
+            report = restore(location, source, actor=ctx.actor)
             db = Database(location)
     except (ServiceError, DatabaseProblem) as exc:
         ctx.db.lock = lock
@@ -181,6 +181,25 @@ class RestoreOfferDialog(QDialog):
         self.accept() if choice else self.reject()
 
 
+def ask_backup_sign_in(parent: QWidget | None) -> tuple[str, str] | None:
+    """Username and password of an administrator in the backup (None if cancelled)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    title = "Restore: sign in as an administrator of the backup"
+    username, ok = QInputDialog.getText(
+        parent,
+        title,
+        "Restoring is an administrator's job. The damaged database cannot be checked, so sign\n"
+        "in as an administrator of the backup being restored.\n\nUsername:",
+    )
+    if not ok or not username.strip():
+        return None
+    password, ok = QInputDialog.getText(
+        parent, title, f"Password for {username.strip()}:", QLineEdit.EchoMode.Password
+    )
+    return (username.strip(), password) if ok else None
+
+
 def offer_restore(location: DataLocation, problem: str) -> Database | None:
     """The damaged-database path at start: find the latest good backup, offer it, restore it."""
     with busy():
@@ -195,12 +214,22 @@ def offer_restore(location: DataLocation, problem: str) -> Database | None:
         source = None
     if source is None:
         return None
-    try:
-        with busy():
-            report = restore(location, source)
-            db = Database(location)
-    except (ServiceError, DatabaseProblem) as exc:
-        warn(None, "Restore", str(exc))
-        return None
+    sign_in: tuple[str, str] | None = None
+    while True:
+        try:
+            with busy():
+                report = restore(location, source, actor=None, backup_sign_in=sign_in)
+                db = Database(location)
+            break
+        except NotAllowed as exc:
+            # The damaged database cannot be signed in to: an administrator of the backup must.
+            if sign_in is not None:
+                warn(None, "Restore", str(exc))
+            sign_in = ask_backup_sign_in(None)
+            if sign_in is None:
+                return None
+        except (ServiceError, DatabaseProblem) as exc:
+            warn(None, "Restore", str(exc))
+            return None
     inform(None, "Backup restored", report.describe())
     return db

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME
 from ...services.errors import NotAllowed, ServiceError, ValidationError
 from .. import ui_state
-from ..widgets.forms import ErrorLabel, Form, GuardedDialog, warn
+from ..widgets.forms import ErrorLabel, Form, GuardedDialog, inform, warn
 
 if TYPE_CHECKING:
     from ...db import Database
@@ -103,7 +103,8 @@ class LoginDialog(QDialog):
 
 
 class FirstAdministratorDialog(GuardedDialog):
-    """The first start of a new database: whoever sets it up becomes its administrator."""
+    """A database made before sign-in existed (it has data but no users): whoever opens it
+    first becomes its administrator. A new, empty database gets the set-up wizard instead."""
 
     what = "administrator account"
 
@@ -113,6 +114,7 @@ class FirstAdministratorDialog(GuardedDialog):
         super().__init__(parent, f"Set up {APP_NAME}")
         self.db = db
         self.actor: Actor | None = None
+        self.recovery_code = ""
         self.username = QLineEdit()
         self.display_name = QLineEdit()
         self.password = password_box("Password")
@@ -156,6 +158,7 @@ class FirstAdministratorDialog(GuardedDialog):
                 users.create_first_administrator(
                     session, self.username.text(), self.display_name.text(), password, confirm
                 )
+                self.recovery_code = users.issue_recovery_code(session)
             with self.db.unit_of_work() as session:
                 self.actor = users.authenticate(session, self.username.text(), password)
         except ValidationError as exc:
@@ -167,7 +170,16 @@ class FirstAdministratorDialog(GuardedDialog):
         self.password.clear()
         self.confirm.clear()
         ui_state.save_str(LAST_USER_KEY, self.actor.username)
+        inform(self, "Your recovery code", recovery_code_text(self.recovery_code))
         return True
+
+
+def recovery_code_text(code: str) -> str:
+    return (
+        f"Recovery code: {code}\n\nPrint this or write it down, and keep it locked away. It is "
+        "shown only now. If the administrator's password is ever forgotten, it lets you set a new "
+        "one (cqc-desktop users recover); each code works once."
+    )
 
 
 class ChangePasswordDialog(GuardedDialog):
@@ -225,12 +237,24 @@ class ChangePasswordDialog(GuardedDialog):
 
 
 def sign_in(parent: QWidget | None, db: Database, username: str = "") -> Actor | None:
-    """Whoever is at the keyboard, for this database: the first administrator if it has no users
-    yet, otherwise the sign-in dialog. None if they cancelled."""
-    from ...services.trust import users
+    """Whoever is at the keyboard, for this database: the set-up wizard for a new one, the first
+    administrator for one made before sign-in existed (data but no users), otherwise the sign-in
+    dialog. None if they cancelled; a database whose users have vanished stays locked."""
+    from ...services.setup.first_run import has_data
+    from ...services.trust import anchors, users
 
     with db.reading() as session:
         first = not users.has_users(session)
+        locked = first and anchors.locked_without_users(session, db.location)
+        new = first and not has_data(session)
+    if locked:
+        warn(parent, "Sign in", anchors.LOCKED_WITHOUT_USERS)
+        return None
+    if new:
+        from ..setup.wizard import SetUpWizard
+
+        wizard = SetUpWizard(db, parent)
+        return wizard.actor if wizard.exec() == QDialog.DialogCode.Accepted else None
     dialog: LoginDialog | FirstAdministratorDialog = (
         FirstAdministratorDialog(db, parent) if first else LoginDialog(db, parent, username)
     )

@@ -119,6 +119,7 @@ class TrustMenus(QObject):
             self.act_restore,
         ):
             action.setEnabled(admin)
+            action.setVisible(admin)  # a manager may see the menu for the staff list
         signed_in = ctx.actor is not None and ctx.actor.user_id is not None
         self.act_password.setVisible(signed_in)
         self.act_lock.setVisible(signed_in)

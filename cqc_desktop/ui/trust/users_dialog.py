@@ -31,7 +31,7 @@ from ...services.setup import people
 from ...services.trust import privacy, users
 from ...services.trust.users import UserInput
 from ..context import AppContext
-from ..widgets.forms import Form, GuardedDialog, compact_rows, select_data, warn
+from ..widgets.forms import Form, GuardedDialog, compact_rows, inform, select_data, warn
 from ..widgets.table_models import Column, RowsModel
 from .login_dialog import password_box
 
@@ -114,15 +114,26 @@ class UsersDialog(QDialog):
         self.edit_button = QPushButton("&Edit…")
         self.reset_button = QPushButton("&Reset password…")
         self.toggle_button = QPushButton("&Switch off")
+        self.unlock_button = QPushButton("&Unlock sign-in")
+        self.unlock_button.setToolTip(
+            "Let someone who is waiting after too many wrong passwords try again now"
+        )
         close = QPushButton("Close")
         self.add_button.clicked.connect(self.add_user)
         self.edit_button.clicked.connect(self.edit_user)
         self.reset_button.clicked.connect(self.reset_password)
         self.toggle_button.clicked.connect(self.toggle_user)
+        self.unlock_button.clicked.connect(self.unlock_user)
         close.clicked.connect(self.accept)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_user)
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.reset_button, self.toggle_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.reset_button,
+            self.toggle_button,
+            self.unlock_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -156,8 +167,15 @@ class UsersDialog(QDialog):
 
     def _update_buttons(self) -> None:
         row = self.selected()
-        for button in (self.edit_button, self.reset_button, self.toggle_button):
+        for button in (
+            self.edit_button,
+            self.reset_button,
+            self.toggle_button,
+            self.unlock_button,
+        ):
             button.setEnabled(row is not None)
+        own = row is not None and self.ctx.actor is not None and row.id == self.ctx.actor.user_id
+        self.toggle_button.setEnabled(row is not None and not own)  # never your own account
         self.toggle_button.setText("&Switch on" if row and not row.active else "&Switch off")
 
     def add_user(self) -> None:
@@ -179,6 +197,24 @@ class UsersDialog(QDialog):
         row = self.selected()
         if row is not None and ResetPasswordDialog(self.ctx, row, self).exec():
             self.reload(row.id)
+
+    def unlock_user(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.ctx.unit_of_work() as session:
+                unlocked = users.unlock_sign_in(session, row.username)
+        except ServiceError as exc:
+            warn(self, "Users and roles", str(exc))
+            return
+        inform(
+            self,
+            "Users and roles",
+            f"{row.username} can sign in again now."
+            if unlocked
+            else f"{row.username} was not waiting to sign in.",
+        )
 
     def toggle_user(self) -> None:
         row = self.selected()
@@ -223,11 +259,23 @@ class UserEditDialog(GuardedDialog):
                     f"{person.name} — {person.role}" if person.role else person.name, person.id
                 )
         select_data(self.person, row.person_id if row else None)
+        if row is None:
+            # A new user is usually someone on the staff list: picking them fills in the rest.
+            self.person.currentIndexChanged.connect(self._person_picked)
         self.active = QCheckBox("Can sign in")
         self.active.setChecked(row.active if row else True)
         self.password = password_box("Password")
         self.confirm = password_box("Password again")
         self.form = Form()
+        staff_hint = (
+            "Links the user to their entry on the staff list: their own actions show under "
+            "My actions, and forms suggest them."
+            if self.person.count() > 1
+            else "No staff yet — add staff or import your staff list (Administration ▸ Staff), "
+            "then link the user to their entry."
+        )
+        if row is None:
+            self.form.add_field("person", "Staff &record:", self.person, hint=staff_hint)
         self.form.add_field(
             "username", "&Username:", self.username, hint="No spaces, e.g. sam.patel."
         )
@@ -241,12 +289,8 @@ class UserEditDialog(GuardedDialog):
         role_box.setFocusProxy(self.role)
         self.form.add_field("role", "&Role:", role_box)
         self.role.setAccessibleName("Role")
-        self.form.add_field(
-            "person",
-            "Staff &record:",
-            self.person,
-            hint="Links the user to their entry on the staff list, so forms can suggest them.",
-        )
+        if row is not None:
+            self.form.add_field("person", "Staff &record:", self.person, hint=staff_hint)
         self.form.add_field("active", "", self.active)
         if row is None:
             self.form.add_field(
@@ -264,6 +308,21 @@ class UserEditDialog(GuardedDialog):
         self._show_role()
         self.setMinimumWidth(520)
         self.mark_clean()
+
+    def _person_picked(self) -> None:
+        person_id = self.person.currentData()
+        if person_id is None:
+            return
+        name = self.person.currentText().split(" — ")[0]
+        if not self.display_name.text().strip() or self.display_name.text() == self._filled:
+            self.display_name.setText(name)
+            self._filled = name
+        if not self.username.text().strip() or self.username.text() == self._filled_user:
+            self._filled_user = people.suggest_username(name)
+            self.username.setText(self._filled_user)
+
+    _filled = ""
+    _filled_user = ""
 
     def _show_role(self) -> None:
         self.role_text.setText(_role_text(str(self.role.currentData())))

@@ -61,6 +61,14 @@ def ask(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_reason(parent: QWidget | None, title: str, text: str) -> str | None:
+    """Ask why (withdrawing a record needs a reason); None if cancelled or left blank."""
+    from PySide6.QtWidgets import QInputDialog
+
+    reason, ok = QInputDialog.getText(parent, title, text)
+    return reason.strip() if ok and reason.strip() else None
+
+
 def ask_unsaved(parent: QWidget | None, what: str) -> Unsaved:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
@@ -249,6 +257,9 @@ class Form(QFormLayout):
 
     def error_label(self, key: str) -> ErrorLabel:
         return self._fields[key][1]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._fields
 
     def clear_errors(self) -> None:
         for _widget, error in self._fields.values():

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QWidget,
 )
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,12 @@ from .. import ui_state
 from ..context import AppContext
 
 MUTED = "color: #555;"
+NO_STAFF = "No staff yet — add staff or import your staff list (Administration ▸ Staff)"
+NO_MANAGERS = "No managers on the staff list yet (Administration ▸ Staff)"
+STAFF_HINT = (
+    "People are chosen from the home's staff list. Add staff or import your staff list in "
+    "Administration ▸ Staff (or ask a manager)."
+)
 
 
 def actor_of(ctx: AppContext) -> Actor | None:
@@ -155,19 +162,29 @@ def fill_people(
 ) -> None:
     """People who work at the home plus provider-level people; a provider meeting sees everyone."""
     combo.clear()
-    if blank is not None:
+    found = [
+        p
+        for p in people.list_people(session, service_id=service_id)
+        if not managers_only or is_manager(p)
+    ]
+    if not found:  # an empty picker says what is missing and where to add it
+        combo.addItem(NO_MANAGERS if managers_only else NO_STAFF, None)
+    elif blank is not None:
         combo.addItem(blank, None)
-    for person in people.list_people(session, service_id=service_id):
-        if managers_only and not is_manager(person):
-            continue
+    combo.setToolTip("" if found else STAFF_HINT)
+    for person in found:
         combo.addItem(f"{person.name} ({person.role})" if person.role else person.name, person.id)
     if selected is not None:
         combo.setCurrentIndex(max(0, combo.findData(selected)))
 
 
 def fill_homes(combo: QComboBox, session: Session, *, all_label: str | None) -> None:
-    """Homes in the picker; "all homes" first when there is more than one (or when asked)."""
-    current = combo.currentData()
+    """Homes in the picker; "all homes" first when there is more than one (or when asked).
+
+    The first time, the picker opens on the home last chosen anywhere (``ui_state.last_home``);
+    a home the user picks here becomes that home."""
+    first = combo.count() == 0
+    current = ui_state.last_home() if first else combo.currentData()
     combo.blockSignals(True)
     combo.clear()
     homes = people.list_services(session)
@@ -178,6 +195,8 @@ def fill_homes(combo: QComboBox, session: Session, *, all_label: str | None) -> 
     index = combo.findData(current)
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.blockSignals(False)
+    if first:
+        combo.activated.connect(lambda _i: ui_state.remember_home(combo.currentData()))
 
 
 class SplitterMemory(QObject):
@@ -204,3 +223,33 @@ class SplitterMemory(QObject):
 
     def _moved(self, _pos: int, _index: int) -> None:
         ui_state.save_bytes(self.key, self.splitter.saveState())
+
+
+def why_disabled(ctx: AppContext, permission: Permission, home: QComboBox | None, what: str) -> str:
+    """Why a "new …" command cannot be used now, in words that point to the way round it, or ""
+    when it can. ``what`` completes "does not allow you to …" (e.g. "log incidents")."""
+    actor = actor_of(ctx)
+    if actor is not None and not actor.can(permission):
+        return f"Your role ({actor.role.value}) does not allow you to {what}."
+    if home is not None and home.currentData() is None:
+        if any(home.itemData(i) is not None for i in range(home.count())):
+            return (
+                "Choose a care home in the list at the top first: each record belongs to one home."
+            )
+        return "No care homes yet — an administrator adds one in Administration ▸ Homes."
+    return ""
+
+
+def enable_or_explain(widget: QWidget, reason: str) -> None:
+    """Enable the control, or disable it with a tooltip saying why (and what to do about it)."""
+    if widget.isEnabled() != (not reason):
+        widget.setEnabled(not reason)
+    if widget.toolTip() != reason:
+        widget.setToolTip(reason)
+
+
+def nothing_yet(what: str, button: str, home: QComboBox) -> str:
+    """What an empty list says: how to add the first one (and to pick a home first if needed)."""
+    if home.currentData() is None and home.count() > 1:
+        return f" No {what} here yet: choose a care home, then {button} (Ctrl+N)."
+    return f" No {what} here yet: {button} (Ctrl+N) adds the first."

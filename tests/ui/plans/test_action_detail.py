@@ -145,7 +145,13 @@ def test_chart_colours_special_causes(detail: ActionDetail) -> None:
     if concerns:
         assert series["Concern"].color() == CONCERN
         assert series["Concern"].count() == len(concerns)
-    assert chart.headline.text().startswith("Special cause: improvement")
+    # The icon says so (shape, letter and colour); the sentence says it in plain words.
+    assert chart.variation_icon.spec is not None
+    assert chart.variation_icon.spec.letter == "L" and chart.variation_icon.spec.colour == "#1f6fb4"
+    assert chart.headline.text().endswith(
+        "The latest point is unusual and better than before: outside the range it usually "
+        "varies within."
+    )
 
 
 def test_measure_point_edited_in_place(
@@ -179,7 +185,7 @@ def test_measure_point_typo_is_refused(qtbot: QtBot, detail: ActionDetail, db: D
 def test_delete_point(
     qtbot: QtBot, detail: ActionDetail, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(action_detail_measure, "ask", lambda *_a: True)
+    monkeypatch.setattr(action_detail_measure, "ask_reason", lambda *_a: "Typed twice")
     panel = detail.measure
     panel.table.selectRow(0)
     panel.delete_selected_point()

@@ -117,7 +117,7 @@ def test_scenario_one_through_the_widgets(
     assert _count(db, Action) == 1
     assert tab.model.rowCount() == 1
     detail = tab.detail
-    assert detail.title_label.text() == "A1 Stop late evening medicines administration"
+    assert detail.title_label.text() == "CQC-A1 Stop late evening medicines administration"
     assert detail.steps.tree.topLevelItemCount() == 5
     assert "Next review 03/12/2026" in detail.meta_label.text()
 
@@ -133,7 +133,7 @@ def test_scenario_one_through_the_widgets(
         "Ongoing-oversight plan written",
     ):
         assert label in unmet
-    assert any(u.startswith("Measure at target") for u in unmet)
+    assert any(u.startswith("Measure consistently passing its target") for u in unmet)
 
     # --- reviews ----------------------------------------------------------------------------
     review = detail.open_review_dialog()
@@ -205,19 +205,37 @@ def test_scenario_one_through_the_widgets(
     assert dialog.target_note.text() == "The measure reaches its target at 3."
     _save(qtbot, dialog)
     assert panel.measure_id is not None
-    for weeks_ago, value in ((4, 12), (3, 6), (2, 3), (1, 2), (0, 2)):
+    # Six weeks as it was, then seven after the protected round started.
+    values = [15, 14, 16, 15, 14, 15, 2, 1, 1, 1, 2, 1, 1]
+    for weeks_ago, value in zip(range(12, -1, -1), values, strict=True):
         panel.new_period.set_value(MONDAY - timedelta(weeks=weeks_ago))
         qtbot.keyClicks(panel.new_value, str(value))
         qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    assert panel.table.rowCount() == 5
-    assert [p.value for p in panel.chart.data.points] == [12, 6, 3, 2, 2]
+    assert panel.table.rowCount() == 13
+    assert [p.value for p in panel.chart.data.points] == values
     assert panel.chart.data.target == 3
     assert "Target 3" in panel.chart.legend.text()
+    # One set of limits over before and after: the improvement reads as hit and miss.
+    assert "sometimes meet the target and sometimes miss it" in panel.chart.headline.text()
     # A typo is refused beside the field, not saved.
     qtbot.keyClicks(panel.new_value, "two")
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert "number" in panel.point_error.text()
-    assert panel.table.rowCount() == 5
+    assert panel.table.rowCount() == 13
+
+    # --- the date the change was made: limits worked out again from there --------------------
+    change = panel.open_change_dialog()
+    assert change is not None
+    change.changed_on.set_value(MONDAY - timedelta(weeks=6))
+    qtbot.keyClicks(change.reason, "Protected medicines round started")
+    _save(qtbot, change)
+    assert panel.chart.headline.text().startswith(
+        "Late medicines entries per week fell from about 15 to about 1.3 after the change on "
+        f"{MONDAY - timedelta(weeks=6):%d/%m/%Y} and has stayed at or below the target of 3 for "
+        "7 weeks."
+    )
+    assert panel.chart.assurance_icon.spec is not None
+    assert panel.chart.assurance_icon.spec.letter == "P"
 
     # --- steps ticked off -------------------------------------------------------------------
     for row in range(5):
@@ -242,7 +260,7 @@ def test_scenario_one_through_the_widgets(
     assert not gate.close_button.isEnabled()
     select_data(gate.manager, staff["manager"])
     assert not gate.close_button.isEnabled()
-    qtbot.keyClicks(gate.rationale, "Late entries at or below 3 for three weeks; seen in practice.")
+    qtbot.keyClicks(gate.rationale, "Late entries at or below 3 for seven weeks; seen in practice.")
     assert gate.close_button.isEnabled()
     qtbot.mouseClick(gate.close_button, Qt.MouseButton.LeftButton)
     with db.reading() as s:

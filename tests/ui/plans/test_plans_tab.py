@@ -150,8 +150,8 @@ def test_enter_opens_the_action_window(qtbot: QtBot, tab: PlansTab, seeded: dict
     window = ActionDetailWindow._open[(id(tab.ctx), seeded["a1"])]
     qtbot.addWidget(window)
     assert window.isVisible()
-    assert window.detail.title_label.text() == "A1 Protect the medicines round"
-    assert window.windowTitle() == "Action A1 Protect the medicines round"
+    assert window.detail.title_label.text() == "CQC-A1 Protect the medicines round"
+    assert window.windowTitle() == "Action CQC-A1 Protect the medicines round"
     # Enter again brings the same window forward rather than opening a second one.
     qtbot.keyClick(tab.table, Qt.Key.Key_Return)
     assert ActionDetailWindow._open[(id(tab.ctx), seeded["a1"])] is window
@@ -225,7 +225,7 @@ def test_edit_finding_from_the_tree(qtbot: QtBot, tab: PlansTab, seeded: dict[st
     dialog.likelihood.setValue(2)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     item = tab.tree.currentItem()
-    assert item.text(0) == "F1 Evening medicines late"
+    assert item.text(0) == "CQC-F1 Evening medicines late"
 
 
 def test_selection_and_splitters_are_remembered(
@@ -297,3 +297,21 @@ def test_edit_plan_from_the_tree(qtbot: QtBot, tab: PlansTab, seeded: dict[str, 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert tab.tree.currentItem().text(0) == "CQC inspection November 2026"
+
+
+def test_plan_code_suggested_then_fixed_once_used(
+    qtbot: QtBot, tab: PlansTab, db: Database, seeded: dict[str, int]
+) -> None:
+    dialog = PlanDialog(tab.ctx, parent=tab)
+    qtbot.addWidget(dialog)
+    dialog.title_edit.setText("Medicines audit")
+    assert dialog.code_edit.text() == "MED"
+    assert "MED-F1, MED-A1" in dialog.code_note.text()
+    qtbot.keyClicks(dialog.code_edit, "2")  # typed by hand: the title no longer changes it
+    dialog.title_edit.setText("Medicines audit December")
+    assert dialog.code_edit.text() == "MED2"
+    assert not dialog.code_edit.isReadOnly()
+    used = PlanDialog(tab.ctx, seeded["plan"], parent=tab)
+    qtbot.addWidget(used)
+    assert used.code_edit.text() == "CQC" and used.code_edit.isReadOnly()
+    assert used.code_note.text().startswith("Fixed")

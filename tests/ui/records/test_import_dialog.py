@@ -84,3 +84,49 @@ def test_a_big_file_shows_what_is_happening_and_imports_every_row(
             select(AuditLog.new_value).where(AuditLog.record_type == "TrackerEntry")
         ).all()
     assert json.loads(summary or "")["file"] == source.name
+
+
+def test_a_shift_the_tracker_does_not_list_is_mapped_in_the_preview_and_remembered(
+    qtbot: QtBot, db: Database, tracker_id: int, tmp_path: Path
+) -> None:
+    source = tmp_path / "evening.csv"
+    source.write_bytes(
+        "\r\n".join(
+            [
+                "Date;Shift;Medicine / round;Time due;Time given;Reason;Recorded by",
+                "24/11/2026;PM;Evening;18:00;18:40;Handover;Zoë Hart",
+                "25/11/2026;pm;Evening;18:00;18:30;Visitor;Zoë Hart",
+            ]
+        ).encode("cp1252")
+    )
+    ctx = AppContext(
+        db, today=lambda: TODAY, actor=Actor(user_id=None, username="zoe", role=Role.MANAGER)
+    )
+    dialog = import_dialog.ImportDialog(None, ctx, tracker_id)
+    qtbot.addWidget(dialog)
+    assert dialog.load_file(source)
+    assert not dialog.value_box.isHidden()
+    pick = dialog.value_combos[("shift", "PM")]
+    assert [pick.itemText(i) for i in range(pick.count())][1:] == ["Early", "Late", "Night"]
+    assert not dialog.import_all.isEnabled()
+    assert "Handover" not in dialog.summary.text() and "2 of 2 rows have problems" in (
+        dialog.summary.text()
+    )
+    pick.setCurrentIndex(pick.findData("Late"))
+    assert dialog.summary.text() == "All 2 rows are ready to import."
+    dialog.import_all.click()
+    assert dialog.imported == 2
+
+    again = import_dialog.ImportDialog(None, ctx, tracker_id)  # the same file a second time
+    qtbot.addWidget(again)
+    assert again.load_file(source)
+    assert "remembered: Shift “pm” → Late" in again.value_box.title()
+    assert again.value_combos == {}  # nothing left to ask
+    assert again.summary.text().startswith(
+        "Nothing new to import. 2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker"
+    )
+    assert not again.import_all.isEnabled()
+    assert "already in the tracker" in again.import_all.toolTip()
+    with db.reading() as s:
+        shifts = [e.values["shift"] for e in s.scalars(select(TrackerEntry))]
+    assert shifts == ["Late", "Late"]

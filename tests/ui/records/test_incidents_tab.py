@@ -317,7 +317,9 @@ def test_refresh_keeps_the_home_picker_until_the_homes_change(
     assert tab.new_button.isEnabled()
     tab.ctx.sig_data_changed.emit("*")
     assert [tab.home.itemText(i) for i in range(tab.home.count())] == ["Willow Court"]
-    assert tab.summary.text() == "0 incidents shown."
+    assert tab.summary.text() == (
+        "0 incidents shown. No incidents here yet: New incident… (Ctrl+N) adds the first."
+    )
     # A second home opens: a refresh offers it and "all care homes", and keeps Willow Court chosen.
     with db.unit_of_work() as s:
         s.add(Service(name="Alder House"))
@@ -331,6 +333,8 @@ def test_refresh_keeps_the_home_picker_until_the_homes_change(
     # At all homes there is no one home to log an incident at; the other buttons stay usable.
     tab.home.setCurrentIndex(0)
     assert not tab.new_button.isEnabled()
+    assert "Choose a care home" in tab.new_button.toolTip()  # it says why, and what to do
+    assert "choose a care home, then New incident…" in tab.summary.text()
     assert tab.share_button.isEnabled()
     tab.ctx.sig_data_changed.emit("*")
     assert tab.service_id() is None

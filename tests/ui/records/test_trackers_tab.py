@@ -362,3 +362,49 @@ def test_row_counts_past_one_page_and_widths_kept_while_filtering(
     assert not tab.model.more_before and tab.count.text() == "23 rows match"
     assert tab.model.saved_rows() == 23
     assert tab.grid.columnWidth(6) == 333
+
+
+def _another_pc_sets(db: Database, entry_id: int, key: str, value: object) -> None:
+    """Rosa, on another PC, changes one cell of a row this grid is showing."""
+    from cqc_desktop.models.enums import Role
+    from cqc_desktop.services.records.trackers import update_tracker_entry
+    from cqc_desktop.services.trust.permissions import Actor
+
+    rosa = Actor(user_id=None, username="rosa", role=Role.MANAGER)
+    with db.unit_of_work(rosa) as s:
+        update_tracker_entry(s, entry_id, {key: value}, today=TODAY)
+
+
+def test_cell_edits_on_two_pcs_keep_both_and_a_clash_loses_nothing_conflict(
+    qtbot: QtBot, tab: TrackersTab, db: Database
+) -> None:
+    press(qtbot, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    enter_row(qtbot, ["t", "l", "Tea round", "1700", "1725", "", "Visitor", "", "", "zo"])
+    model, grid = tab.model, tab.grid
+    entry_id = model.rows[0].entry_id
+    assert entry_id is not None
+    keys = [c["key"] for c in model.columns]
+
+    # Another PC changes the reason; here the immediate action is typed in the same row: both are kept.
+    _another_pc_sets(db, entry_id, "reason", "Visitor in the lounge")
+    grid.setCurrentIndex(model.index(0, keys.index("immediate_action")))
+    type_in(qtbot, "Dose given")
+    press(qtbot, Qt.Key.Key_Return)
+    grid.setCurrentIndex(model.index(1, 0))  # leave the row: it saves
+    saved = _rows(db)[0]
+    assert saved["reason"] == "Visitor in the lounge" and saved["immediate_action"] == "Dose given"
+
+    # Both change the same cell: this save is refused, what was typed stays, their value shows.
+    _another_pc_sets(db, entry_id, "person_informed", "GP")
+    grid.setCurrentIndex(model.index(0, keys.index("person_informed")))
+    type_in(qtbot, "Pharmacist")
+    press(qtbot, Qt.Key.Key_Return)
+    grid.setCurrentIndex(model.index(1, 0))
+    assert _rows(db)[0]["person_informed"] == "GP"  # theirs is not overwritten
+    row = model.rows[0]
+    assert row.pending["person_informed"] == "Pharmacist"  # nothing typed is lost
+    assert "rosa" in row.errors["person_informed"] and "“GP”" in row.errors["person_informed"]
+    assert "Changed by rosa" in tab.message.text()
+    grid.setCurrentIndex(model.index(0, 0))
+    grid.setCurrentIndex(model.index(1, 0))  # saving again puts the typed value over theirs
+    assert _rows(db)[0]["person_informed"] == "Pharmacist"

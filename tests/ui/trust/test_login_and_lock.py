@@ -83,7 +83,13 @@ def test_wrong_password_is_explained_and_the_right_one_signs_in(
     assert again.username.text() == "manager"  # remembered for next time (the name only)
 
 
-def test_first_start_creates_the_administrator(qtbot: QtBot, db: Database) -> None:
+def test_first_start_creates_the_administrator(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cqc_desktop.ui.trust import login_dialog
+
+    shown: list[str] = []
+    monkeypatch.setattr(login_dialog, "inform", lambda _p, _t, text: shown.append(text))
     dialog = FirstAdministratorDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -93,7 +99,7 @@ def test_first_start_creates_the_administrator(qtbot: QtBot, db: Database) -> No
     qtbot.keyClicks(dialog.confirm, "short")
     dialog.save_button.click()
     assert dialog.isVisible()
-    assert "at least 8 characters" in dialog.form.error_label("password").text()
+    assert "at least 10 characters" in dialog.form.error_label("password").text()
     dialog.password.setText("willow court 2026")
     dialog.confirm.setText("willow court 2026")
     with qtbot.waitSignal(dialog.accepted):
@@ -102,6 +108,11 @@ def test_first_start_creates_the_administrator(qtbot: QtBot, db: Database) -> No
     with db.reading() as s:
         [admin] = users.list_users(s)
         assert admin.username == "zoe.hart" and admin.display_name == "Zoë Hart"
+    # The one-time recovery code is shown once, and works.
+    (said,) = shown
+    code = said.split("Recovery code: ")[1].split()[0]
+    with db.unit_of_work() as s:
+        users.recover_administrator(s, "zoe.hart", code, "a new long secret", "a new long secret")
 
 
 def test_start_up_asks_who_is_there_before_showing_anything(
@@ -170,12 +181,16 @@ def test_the_main_window_offers_only_what_the_role_may_do(
     trust = window.trust
     assert _visible(trust.act_backup) is backup
     assert _visible(trust.act_restore) is restore
-    assert trust.admin_menu.menuAction().isVisible() is admin
-    assert all(a.isEnabled() is admin for a in (trust.act_users, trust.act_trail))
+    # A manager sees Administration for the staff list only; the trust commands are an admin's.
+    staff_list = admin or username == "manager"
+    assert trust.admin_menu.menuAction().isVisible() is staff_list
+    assert all(_visible(a) is admin for a in (trust.act_users, trust.act_trail))
+    assert _visible(window.setup_menus.act_homes) is admin
+    assert _visible(window.setup_menus.act_staff) is staff_list
     assert trust.act_password.isVisible() and trust.act_lock.isVisible()
     assert actor.display_name in trust.signed_in.text()
     titles = [a.text().replace("&", "") for a in window.menuBar().actions() if a.isVisible()]
-    assert ("Administration" in titles) is admin
+    assert ("Administration" in titles) is staff_list
 
 
 def test_switching_user_updates_the_menus(qtbot: QtBot, demo_users: Database) -> None:
@@ -369,6 +384,40 @@ def test_an_administrator_adds_a_user_through_the_dialog(
     with demo_users.reading() as s:
         sam = s.scalar(select(User).where(User.username == "sam.patel"))
         assert sam is not None and not sam.active
+
+
+def test_an_administrator_unlocks_a_user_who_guessed_too_often(
+    qtbot: QtBot, demo_users: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(users.FREE_FAILURES):
+        wrong = pytest.raises((users.SignInFailed, users.SignInLocked))
+        with wrong, demo_users.unit_of_work() as s:
+            users.authenticate(s, "staff", "not my password")
+    dialog = LoginDialog(demo_users, username="staff")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.password, "staff-demo")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    assert "Try again after" in dialog.error.text() and dialog.actor is None
+
+    admin = sign_in(demo_users, "admin")
+    listing = UsersDialog(context(demo_users, admin))
+    qtbot.addWidget(listing)
+    said: list[str] = []
+    monkeypatch.setattr(users_dialog, "inform", lambda _p, _t, text: said.append(text))
+    own = next(
+        i for i in range(listing.model.rowCount()) if listing.model.row_at(i).id == admin.user_id
+    )
+    listing.table.selectRow(own)
+    assert not listing.toggle_button.isEnabled()  # never your own account
+    staff = next(
+        i for i in range(listing.model.rowCount()) if listing.model.row_at(i).username == "staff"
+    )
+    listing.table.selectRow(staff)
+    listing.unlock_button.click()
+    assert said == ["staff can sign in again now."]
+    qtbot.keyClicks(dialog.password, "staff-demo")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
 
 
 def test_history_and_the_audit_trail_view(qtbot: QtBot, demo_users: Database) -> None:

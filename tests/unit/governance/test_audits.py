@@ -530,7 +530,7 @@ def test_raise_action_from_a_no_creates_finding_in_internal_audit_plan(
     finding = session.get_one(Finding, action.finding_id)
     assert finding.title == "Mini audit: Photo present (not met)"
     assert (finding.plan.title, finding.plan.origin) == ("Internal audits", "Internal audit")
-    with pytest.raises(NotAllowed, match="already raised from this answer: A1 Photo present"):
+    with pytest.raises(NotAllowed, match="already raised from this answer: IA-A1 Photo present"):
         raise_action_from_answer(session, answer.id, data, today=TODAY)
     # A second "No" goes to the same plan, and the form now offers the finding just made.
     run2 = _run(session, template, date(2026, 11, 25), {**dict.fromkeys(KEYS, "y"), "q1": "n"})

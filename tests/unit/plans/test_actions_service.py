@@ -67,7 +67,7 @@ def test_finding_score_rag_and_statements(setup: dict[str, object]) -> None:
     finding = setup["finding"]
     assert finding.score == 16 and finding.rag == "Red"
     assert finding.statement_codes == ["S8"]
-    assert finding.reference == "F1"
+    assert finding.reference == "CQC-F1"
 
 
 def test_finding_rejects_unknown_statement(session: Session, setup: dict[str, object]) -> None:
@@ -104,7 +104,7 @@ def test_high_risk_medicines_action_reviewed_weekly(
     )
     assert action.review_frequency == "Weekly"
     assert action.next_review_date == TODAY + timedelta(days=7)
-    assert action.reference == "A1"
+    assert action.reference == "CQC-A1"
 
 
 def test_monthly_review_refused_for_medicines(session: Session, setup: dict[str, object]) -> None:
@@ -176,7 +176,8 @@ def test_review_moves_next_review_and_close_needs_gate(
             target_value=-80,
         ),
     )
-    for weeks_ago, value in ((3, 3), (2, 2), (1, 3)):
+    # Seven weeks at 1–2 a week: limits 0 to 2.6, all within the target of 3.
+    for weeks_ago, value in zip(range(7, 0, -1), (2, 1, 1, 1, 2, 1, 1), strict=True):
         record_point(session, measure.id, TODAY - timedelta(weeks=weeks_ago), value)
     for source in ("care_records", "staff_observation", "relatives_comments"):
         add_evidence(

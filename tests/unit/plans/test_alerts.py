@@ -68,7 +68,7 @@ def test_special_cause_concern_raised_once(session: Session, base: dict[str, int
     assert alert.kind == AlertKind.SPECIAL_CAUSE_CONCERN
     assert "outside limits" in alert.message
     assert alert.action_id == base["action"]
-    assert alert.action == "A1 Protect the medicines round"
+    assert alert.action == "MI-A1 Protect the medicines round"
     assert alerts.scan(session, TODAY) == 0  # idempotent through source_key
     assert session.scalar(select(func.count()).select_from(Alert)) == 1
 

@@ -53,10 +53,13 @@ def test_facts_hold_each_measures_points_to_date_and_every_evidence_item(session
     )
     session.flush()
     facts = gather_facts(session, action, TODAY)
+    weeks = [monday - timedelta(weeks=n) for n in (3, 2, 1)]
     assert facts.measures == (
-        MeasureFact("Late entries per week", (9.0, 5.0, 3.0), 2.0, "lower"),
-        MeasureFact("Charts signed (%)", (97.0,), 95.0, "higher"),
-        MeasureFact("Not yet measured", (), 1.0, "lower"),
+        MeasureFact(
+            "Late entries per week", (9.0, 5.0, 3.0), 2.0, "lower", tuple(weeks), baseline=10
+        ),
+        MeasureFact("Charts signed (%)", (97.0,), 95.0, "higher", (weeks[2],), baseline=60),
+        MeasureFact("Not yet measured", (), 1.0, "lower", baseline=5),
     )
     assert facts.evidence == (EvidenceFact("staff_observation", "Yes", TODAY - timedelta(days=2)),)
     assert (facts.steps_total, facts.steps_done) == (1, 0)

@@ -16,6 +16,12 @@ from cqc_desktop.services.plans.closure import (
 )
 
 TODAY = date(2026, 11, 26)
+BEFORE = (15.0, 14.0, 16.0, 15.0, 14.0, 15.0)
+# After the change: mean 9/7 = 1.286, moving ranges 1,0,0,1,1,0 -> 0.5, upper limit
+# 1.286 + 2.66 × 0.5 = 2.616, below the target of 3: consistently passing.
+AFTER = (2.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0)
+# MeasureFact numbers points weekly from Monday 05/01/2026 when no periods are given.
+CHANGE_ON = date(2026, 1, 5) + timedelta(weeks=6)
 
 
 def ev(source: str, days_ago: int, supports: str = "Yes") -> EvidenceFact:
@@ -26,7 +32,16 @@ def passing() -> GateFacts:
     return GateFacts(
         steps_total=5,
         steps_done=5,
-        measures=(MeasureFact("Late medicines per week", (15, 9, 3, 2, 3, 2), 3.0, "lower"),),
+        measures=(
+            MeasureFact(
+                "Late medicines per week",
+                BEFORE + AFTER,
+                3.0,
+                "lower",
+                changes=((CHANGE_ON, "Protected medicines round"),),
+                baseline=15,
+            ),
+        ),
         evidence=(
             ev("care_records", 10),
             ev("staff_observation", 12),
@@ -68,17 +83,54 @@ def test_action_without_steps_blocks() -> None:
     assert not evaluate_gate(replace(passing(), steps_total=0, steps_done=0)).condition("steps").met
 
 
-def test_measure_must_hold_for_last_three_points() -> None:
-    facts = replace(passing(), measures=(MeasureFact("Late", (15, 3, 2, 4), 3.0, "lower"),))
-    cond = evaluate_gate(facts).condition("measure")
+def test_measure_reads_the_phase_after_the_change_not_every_point() -> None:
+    cond = evaluate_gate(passing()).condition("measure")
+    assert cond.met
+    assert cond.why == (
+        "Late medicines per week: consistently passing for 7 points since the change on 16/02/2026."
+    )
+    # The same points with no change recorded: one set of limits over before and after.
+    (m,) = passing().measures
+    unchanged = replace(passing(), measures=(replace(m, changes=()),))
+    assert not evaluate_gate(unchanged).condition("measure").met
+
+
+def test_six_points_at_target_with_wide_limits_are_not_yet_sustained() -> None:
+    # mean 2, moving ranges 1,1,1,1,0 -> 0.8: limits 0 (held; 2 - 2.128 < 0) to 4.128.
+    late = MeasureFact("Late", (3, 2, 3, 2, 1, 1), 3.0, "lower")
+    cond = evaluate_gate(replace(passing(), measures=(late,))).condition("measure")
     assert not cond.met
-    assert "1 of the last 3 points miss the target of 3" in cond.why
+    assert cond.why == (
+        "Late: not yet consistently passing — as it runs now it will sometimes miss the target "
+        "of 3 (expected between 0 and 4.13)."
+    )
+
+
+def test_measure_that_will_keep_failing_says_so() -> None:
+    # mean 8.5, moving ranges all 1: lower limit 8.5 - 2.66 = 5.84, above the target of 3.
+    late = MeasureFact("Late", (8, 9, 8, 9, 8, 9), 3.0, "lower")
+    cond = evaluate_gate(replace(passing(), measures=(late,))).condition("measure")
+    assert not cond.met and "will not meet the target of 3" in cond.why
 
 
 def test_measure_higher_is_better_and_configurable_points() -> None:
-    facts = replace(passing(), measures=(MeasureFact("Plans", (40, 96, 97, 98), 95.0, "higher"),))
+    # mean 97.33, moving ranges 0,1,1,0,1 -> 0.6: lower limit 95.74, at or above 95.
+    plans = MeasureFact("Plans", (97, 97, 98, 97, 97, 98), 95.0, "higher", unit="%")
+    facts = replace(passing(), measures=(plans,))
     assert evaluate_gate(facts).condition("measure").met
-    assert not evaluate_gate(facts, GateSettings(sustained_points=4)).condition("measure").met
+    cond = evaluate_gate(facts, GateSettings(sustained_points=7)).condition("measure")
+    assert not cond.met and cond.why == "Plans: only 6 point(s) so far; 7 needed."
+
+
+def test_change_waiting_for_a_sustained_shift_keeps_the_old_phase() -> None:
+    (m,) = passing().measures
+    early = replace(m, values=BEFORE + AFTER[:3])
+    cond = evaluate_gate(replace(passing(), measures=(early,))).condition("measure")
+    assert not cond.met
+    assert cond.why == (
+        "Late medicines per week: the change on 16/02/2026 needs 7 points after it to show it "
+        "has lasted (3 so far)."
+    )
 
 
 def test_no_measure_blocks() -> None:
@@ -88,7 +140,9 @@ def test_no_measure_blocks() -> None:
 
 def test_too_few_points_blocks() -> None:
     facts = replace(passing(), measures=(MeasureFact("Late", (2, 2), 3.0, "lower"),))
-    assert "only 2 point(s)" in evaluate_gate(facts).condition("measure").why
+    assert (
+        evaluate_gate(facts).condition("measure").why == "Late: only 2 point(s) so far; 6 needed."
+    )
 
 
 def test_three_source_types_needed_within_eight_weeks() -> None:

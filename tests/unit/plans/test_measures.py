@@ -37,7 +37,7 @@ def test_progress_higher_is_better_partial() -> None:
     assert not p.at_target
     assert p.sustained_points == 0
     assert p.fraction_of_goal == pytest.approx(50 / 55)
-    assert p.label == "91% of the way to target"
+    assert p.label == "91 % of the way from baseline to target"
 
 
 def test_progress_without_points() -> None:

@@ -198,7 +198,10 @@ def test_tree_counts_and_dashboard_figures(session: Session, data: dict[str, int
     tree = plan_tree(session, data["home"])
     assert [p.title for p in tree] == ["CQC inspection"]
     assert tree[0].open_actions == 2
-    assert [(f.reference, f.open_actions) for f in tree[0].findings] == [("F1", 1), ("F2", 1)]
+    assert [(f.reference, f.open_actions) for f in tree[0].findings] == [
+        ("CQC-F1", 1),
+        ("CQC-F2", 1),
+    ]
     plans.archive_plan(session, data["plan"])
     assert plan_tree(session, data["home"]) == []
     assert plan_tree(session, data["home"], include_archived=True)[0].archived

@@ -155,13 +155,15 @@ def test_evidence_that_does_not_support_is_not_a_source() -> None:
 
 
 MEASURE_ROWS = [
-    # (values, target, direction, met?) — "sustained" is the last 3 points at or beyond target
-    pytest.param((9.0, 3.0, 3.0, 3.0), 3.0, "lower", True, id="lower: exactly on target counts"),
-    pytest.param((1.0, 1.0, 3.5), 3.0, "lower", False, id="lower: last point just over misses"),
-    pytest.param((4.0, 1.0, 1.0, 1.0), 3.0, "lower", True, id="lower: an older miss is outside"),
+    # (values, target, direction, met?) — "sustained" is the SPC reading: the process limits lie
+    # wholly on the right side of the target (consistently passing), with at least 3 points here
+    pytest.param((3.0, 3.0, 3.0), 3.0, "lower", True, id="lower: flat on target, limits = 3"),
+    pytest.param((1.0, 1.0, 3.5), 3.0, "lower", False, id="lower: limits reach past the target"),
+    # 2,1,1,1,2,1,1: mean 9/7 = 1.29, mean moving range 3/6 = 0.5, upper limit 1.29 + 1.33 = 2.62
+    pytest.param((2.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0), 3.0, "lower", True, id="lower: 2.62 ≤ 3"),
     pytest.param((1.0, 1.0), 3.0, "lower", False, id="2 points when 3 are needed"),
-    pytest.param((95.0, 95.0, 95.0), 95.0, "higher", True, id="higher: exactly on target counts"),
-    pytest.param((96.0, 94.9, 96.0), 95.0, "higher", False, id="higher: one point under misses"),
+    pytest.param((95.0, 95.0, 95.0), 95.0, "higher", True, id="higher: flat on target"),
+    pytest.param((96.0, 94.9, 96.0), 95.0, "higher", False, id="higher: limits straddle"),
 ]
 
 

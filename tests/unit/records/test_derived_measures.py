@@ -22,9 +22,9 @@ from cqc_desktop.services.records.incidents import (
 from cqc_desktop.services.records.logs import record_observation
 from cqc_desktop.services.records.trackers import (
     add_tracker_entry,
-    delete_tracker_entry,
     install_builtin_trackers,
     update_tracker_entry,
+    withdraw_tracker_entry,
 )
 
 TODAY = date(2026, 11, 26)  # a Thursday; its week starts on Monday 23/11/2026
@@ -134,7 +134,7 @@ def test_count_of_tracker_rows_per_week_follows_every_change(
         session, entry.id, {"minutes_late": "50", "date": "16/11/2026"}, today=TODAY
     )
     assert _points(session, measure) == {two_weeks_ago: 1, WEEK - timedelta(weeks=1): 1, WEEK: 0}
-    delete_tracker_entry(session, entry.id, today=TODAY)
+    withdraw_tracker_entry(session, entry.id, "Entered twice", today=TODAY)
     assert _points(session, measure)[WEEK - timedelta(weeks=1)] == 0
 
     point = session.scalars(

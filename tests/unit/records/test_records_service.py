@@ -33,12 +33,13 @@ from cqc_desktop.services.records.trackers import (
     archive_tracker,
     check_columns,
     create_custom_tracker,
-    delete_tracker_entry,
     install_builtin_trackers,
     load_tracker_definitions,
     update_tracker_entry,
     validate_tracker_values,
+    withdraw_tracker_entry,
 )
+from cqc_desktop.services.trust import withdrawals
 
 TODAY = date(2026, 11, 26)
 
@@ -248,8 +249,10 @@ def test_add_update_delete_entry(session: Session, medicines: Tracker, person: P
     assert entry.entry_date == date(2026, 11, 25)
     assert entry.values["minutes_late"] == 40 and entry.values["reason"] == "Handover ran over"
 
-    delete_tracker_entry(session, entry.id)
+    withdraw_tracker_entry(session, entry.id, "Entered on the wrong tracker")
     assert session.scalar(select(func.count()).select_from(TrackerEntry)) == 0
+    (kept,) = withdrawals.withdrawals(session, "TrackerEntry")
+    assert kept.reason == "Entered on the wrong tracker" and '"minutes_late": 40' in kept.snapshot
 
 
 def test_entry_date_comes_from_first_date_column_and_is_required(

@@ -208,7 +208,8 @@ def test_imported_rows_are_stored_exactly_as_typed_rows_are(
             add_tracker_entry(s, tracker.id, dict(zip(keys, row, strict=True)), today=TODAY)
     with db.reading() as s:
         raw = s.connection().exec_driver_sql(
-            'SELECT entry_date, "values", search_text FROM tracker_entry ORDER BY id'
+            'SELECT CAST(entry_date AS TEXT), CAST("values" AS TEXT), search_text '
+            "FROM tracker_entry ORDER BY id"
         )
         stored = [tuple(r) for r in raw]
     # Byte for byte the same date, JSON and search text. Imported rows go in date order.

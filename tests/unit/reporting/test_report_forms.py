@@ -138,3 +138,67 @@ def test_unknown_form_lists_the_valid_names(session: Session) -> None:
     message = str(error.value)
     assert "no form called 'fire-drill'" in message
     assert "medication-audit" in message and "handover-learning" in message
+
+
+LONG_HOME = (
+    "The Sir Bartholomew and Lady Henrietta Fothergill-Wainwright Memorial Residential and "
+    "Nursing Home, Upper Slaughter (GL)"
+)
+
+
+def _overlaps(words: list[dict[str, float]]) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes overlap: text printed over other text."""
+    found = []
+    ordered = sorted(words, key=lambda w: w["top"])
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b["top"] >= a["bottom"] - 0.5:
+                break
+            x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if x > 0.5 and y > 0.5:
+                found.append((str(a["text"]), str(b["text"])))
+    return found
+
+
+@pytest.mark.parametrize("length", [61, 120])
+def test_a_long_home_name_never_overprints_or_leaves_the_page(
+    session: Session, length: int
+) -> None:
+    import pdfplumber
+
+    name = LONG_HOME[:length].strip()
+    assert len(LONG_HOME) == 120
+    home = people.create_service(session, name)
+    for form in form_catalogue(session):
+        pdf = generate(
+            session, DocumentRequest(FORM, form=form.name, service_id=home.id), today=TODAY
+        )
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            text = ""
+            for number, page in enumerate(doc.pages, start=1):
+                words = page.extract_words()
+                where = f"{form.name} page {number}"
+                assert _overlaps(words) == [], where
+                for ch in page.chars:
+                    assert ch["x0"] >= 0 and ch["x1"] <= page.width, where
+                    assert ch["top"] >= 0 and ch["bottom"] <= page.height, where
+                text += page.extract_text() or ""
+        # Printed in full, not cut off (its lines may sit either side of the "Home" label).
+        words = iter(text.split())
+        assert all(w in words for w in name.split()), form.name
+
+
+def test_the_audit_grid_repeats_its_room_row_on_every_page(session: Session) -> None:
+    forms = [f for f in form_catalogue(session) if f.kind == "audit" and f.record_sample]
+    assert forms
+    longest = 0
+    for form in forms:
+        pdf = generate(session, DocumentRequest(FORM, form=form.name), today=TODAY)
+        texts = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+        grid_pages = [t for t in texts if "Rec." in t]
+        assert grid_pages, form.name
+        for page_text in grid_pages:
+            assert "Room / initials" in page_text, form.name
+        longest = max(longest, len(grid_pages))
+    assert longest > 1  # at least one grid runs onto a second page

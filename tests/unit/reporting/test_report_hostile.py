@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cqc_desktop.config import DataLocation, resolve
+from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.models import AuditTemplate
 from cqc_desktop.reports.catalogue import (
@@ -70,9 +70,10 @@ def body_text(pdf: bytes) -> str:
 @pytest.fixture(scope="module")
 def hostile(
     tmp_path_factory: pytest.TempPathFactory,
+    make_shared_location: Callable[..., DataLocation],
 ) -> Iterator[tuple[Database, DataLocation, dict[str, int]]]:
     folder = tmp_path_factory.mktemp("hostile")
-    location = resolve(str(folder / "hostile.sqlite3"))
+    location = make_shared_location("hostile")
     db = Database(location)
     with db.unit_of_work() as s:
         ids = _seed(s, folder, location.attachments_dir)

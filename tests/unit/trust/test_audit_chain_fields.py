@@ -3,10 +3,10 @@ hash as well as its count: changing any one of them in the file makes the check 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from cqc_desktop.db import Database
 from cqc_desktop.services.plans import actions, plans
@@ -17,11 +17,14 @@ TODAY = date(2026, 11, 26)
 
 
 def _tamper(db: Database, sql: str) -> None:
-    path = db.location.sqlite_path
-    assert path is not None
-    db.engine.dispose()
-    with sqlite3.connect(path) as conn:
-        assert conn.execute(sql).rowcount == 1
+    """Change one stored row behind the app's back (raw SQL: no ORM, so no audit entry)."""
+    with db.engine.begin() as conn:
+        assert conn.execute(text(sql)).rowcount == 1
+
+
+def _other_first_digit(column: str) -> str:
+    """The hash with its first character changed (whatever that character is)."""
+    return f"CASE WHEN substr({column}, 1, 1) = '0' THEN '1' ELSE '0' END || substr({column}, 2)"
 
 
 @pytest.fixture
@@ -52,8 +55,8 @@ FIELD_ROWS = [
     pytest.param("field", "'title'", id="which field"),
     pytest.param("old_value", "'was something else'", id="the old value"),
     pytest.param("new_value", "'now something else'", id="the new value"),
-    pytest.param("prev_hash", "'0' || substr(prev_hash, 2)", id="the link to the entry before"),
-    pytest.param("hash", "'0' || substr(hash, 2)", id="its own hash"),
+    pytest.param("prev_hash", _other_first_digit("prev_hash"), id="the link to the entry before"),
+    pytest.param("hash", _other_first_digit("hash"), id="its own hash"),
 ]
 
 
@@ -69,7 +72,7 @@ def test_changing_any_field_of_an_entry_breaks_the_chain_at_that_entry(
 
 
 def test_a_head_with_the_right_count_but_another_hash_is_found(trail: Database) -> None:
-    _tamper(trail, "UPDATE audit_chain_head SET last_hash = '0' || substr(last_hash, 2)")
+    _tamper(trail, f"UPDATE audit_chain_head SET last_hash = {_other_first_digit('last_hash')}")
     with trail.reading() as s:
         report = verify_chain(s)
     assert not report.ok

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, delete, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapper, Session
 
-from cqc_desktop.config import resolve
+from cqc_desktop.config import DataLocation
 from cqc_desktop.db import Database
 from cqc_desktop.models import (
     Action,
@@ -115,10 +127,10 @@ def _editable(mapper: Mapper[Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def shared_db(make_shared_location: Callable[..., DataLocation]) -> Iterator[Database]:
     """One database for the per-model test (each model's rows are its own; a fresh file per
     model would spend most of the time creating the schema)."""
-    database = Database(resolve(str(tmp_path_factory.mktemp("models") / "m.sqlite3")))
+    database = Database(make_shared_location("models"))
     yield database
     database.dispose()
 
@@ -316,11 +328,11 @@ def test_only_an_administrator_changes_other_users(db: Database) -> None:
 
 
 def _tamper(db: Database, sql: str, *params: Any) -> None:
-    path = db.location.sqlite_path
-    assert path is not None
-    db.engine.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute(sql, params)
+    """Change the stored rows behind the app's back (raw SQL: no ORM, so no audit entry)."""
+    numbers = iter(range(len(params)))
+    statement = re.sub(r"\?", lambda _: f":p{next(numbers)}", sql)
+    with db.engine.begin() as conn:
+        conn.execute(text(statement), {f"p{n}": v for n, v in enumerate(params)})
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from cqc_desktop.services.trust import backups
 from cqc_desktop.services.trust.backups import BackupProblem, create_backup, list_backups, prune
 from cqc_desktop.services.trust.restore import check_database, latest_good_backup, restore
 
+# These back up and restore an SQLite file; a server database is backed up with pg_dump.
+pytestmark = pytest.mark.sqlite_only
+
 TODAY = date(2026, 11, 26)
 
 
@@ -81,7 +84,7 @@ def test_backup_then_restore_gives_identical_data_and_attachments(filled: Databa
     before_data = _dump(_live(filled))
     before_files = _files(location.attachments_dir)
     assert len(before_files) == 2
-    result = create_backup(location, location.data_dir / "mine.zip")
+    result = create_backup(location, location.data_dir / "mine.zip", actor=None)
     assert result.attachments == 2 and result.counts["action"] == 1
     with zipfile.ZipFile(result.path) as zf:
         assert len([n for n in zf.namelist() if n.startswith("attachments/")]) == 2
@@ -92,7 +95,7 @@ def test_backup_then_restore_gives_identical_data_and_attachments(filled: Databa
     next(iter(location.attachments_dir.rglob("*.txt"))).unlink()
     filled.dispose()
 
-    report = restore(location, result.path)
+    report = restore(location, result.path, actor=None)
     assert _dump(_live(filled)) == before_data
     assert _files(location.attachments_dir) == before_files
     assert report.attachments_restored == 2 and not report.attachments_missing
@@ -129,7 +132,7 @@ def test_automatic_backups_share_one_copy_of_each_attachment(filled: Database) -
         if path.is_file():
             path.unlink()
     filled.dispose()
-    report = restore(location, second.path)
+    report = restore(location, second.path, actor=None)
     assert report.attachments_restored == 2
     assert _files(location.attachments_dir) == before
 
@@ -175,7 +178,7 @@ def test_restore_refuses_a_damaged_or_tampered_backup_and_changes_nothing(
     filled: Database, tmp_path: Path
 ) -> None:
     location = filled.location
-    good = create_backup(location, tmp_path / "good.zip").path
+    good = create_backup(location, tmp_path / "good.zip", actor=None).path
     filled.dispose()
     before = _dump(_live(filled))
 
@@ -200,7 +203,7 @@ def test_restore_refuses_a_damaged_or_tampered_backup_and_changes_nothing(
     }
     for path, words in cases.items():
         with pytest.raises(BackupProblem, match=words):
-            restore(location, path)
+            restore(location, path, actor=None)
         assert _dump(_live(filled)) == before
     assert not [b for b in list_backups(location.backups_dir) if b.kind == "before-restore"]
 
@@ -248,7 +251,7 @@ def test_a_damaged_database_is_set_aside_and_the_latest_good_backup_restored(
     found = latest_good_backup(location)
     assert found is not None and found.path == older.path  # the tampered newer one is skipped
     assert newest.exists()
-    report = restore(location, found.path)
+    report = restore(location, found.path, actor=None)
     assert report.current_was_damaged and report.kept_copy is not None
     assert report.kept_copy.read_bytes().startswith(b"\x00garbage")
     assert "damaged database has been kept" in report.describe()
@@ -295,12 +298,12 @@ def test_check_finds_missing_and_altered_attachments(filled: Database) -> None:
 def test_a_server_database_is_backed_up_by_the_server() -> None:
     server = DataLocation("postgresql://care@server/cqc", None, Path("/nowhere"))
     with pytest.raises(BackupProblem, match="pg_dump"):
-        create_backup(server)
+        create_backup(server, actor=None)
 
 
 def test_backups_need_somewhere_to_go(filled: Database, tmp_path: Path) -> None:
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     with pytest.raises(BackupProblem, match="Could not make the backup"):
-        create_backup(filled.location, blocker / "sub" / "b.zip")
+        create_backup(filled.location, blocker / "sub" / "b.zip", actor=None)
     assert resolve(str(tmp_path / "x.sqlite3")).backups_dir.name == "backups"

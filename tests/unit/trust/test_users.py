@@ -80,8 +80,9 @@ def test_sign_in_is_case_insensitive_for_the_username_and_records_the_time(db: D
 def test_password_rules_and_confirmation_are_explained_beside_the_fields(db: Database) -> None:
     admin = _admin(db)
     cases = [
-        ("short", "short", "password", "at least 8 characters"),
-        ("password123", "password123", "password", "too easy to guess"),
+        ("short", "short", "password", "at least 10 characters"),
+        ("password123", "password123", "password", "commonest passwords"),
+        ("sam", "sam", "password", "at least 10 characters"),
         ("different 1", "different 2", "confirm", "not the same"),
     ]
     for password, confirm, field, words in cases:
@@ -106,11 +107,17 @@ def test_the_last_administrator_cannot_be_demoted_or_switched_off(db: Database) 
     with db.reading() as s:
         admin_id = users.list_users(s)[0].id
     for role, active in ((Role.MANAGER.value, True), (Role.ADMINISTRATOR.value, False)):
+        # Nobody changes their own role; and the app itself never leaves no administrator.
+        with pytest.raises(NotAllowed, match="your own role"), db.unit_of_work(admin) as s:
+            users.update_user(s, admin_id, UserInput("admin", "", role, None, active))
         refused = pytest.raises(ValidationError, match="only active administrator")
-        with refused, db.unit_of_work(admin) as s:
+        with refused, db.unit_of_work() as s:
             users.update_user(s, admin_id, UserInput("admin", "", role, None, active))
     with db.unit_of_work(admin) as s:
         users.create_user(s, UserInput("deputy", "", "administrator"), GOOD, GOOD)
+    with db.unit_of_work() as s:
+        deputy = users.authenticate(s, "deputy", GOOD)
+    with db.unit_of_work(deputy) as s:
         users.update_user(s, admin_id, UserInput("admin", "", "manager"))
 
 

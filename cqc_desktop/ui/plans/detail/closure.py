@@ -108,6 +108,7 @@ class ClosureGatePanel(QWidget):
         self.ctx = ctx
         self.action_id: int | None = None
         self.status = ""
+        self.seen_version: int | None = None
         self.archived = False
         self._facts: GateFacts | None = None
         self._settings = GateSettings()
@@ -184,6 +185,7 @@ class ClosureGatePanel(QWidget):
             self.rationale.blockSignals(False)
         self.action_id = action.id
         self.status = action.status
+        self.seen_version = action.version  # closing checks that nothing changed since
         self.archived = action.archived
         self._settings = gate_settings(session)
         self._facts = gather_facts(session, action, today)
@@ -305,6 +307,7 @@ class ClosureGatePanel(QWidget):
                     decision=Decision.CLOSE.value,
                     notes="Closed through the closure gate.",
                     today=self.ctx.today(),
+                    seen_version=self.seen_version,
                 )
         except ValidationError as exc:
             rest = self.form.show_errors(exc.errors)

@@ -28,11 +28,14 @@ from ....models import Action, Measure, MeasurePoint
 from ....models.enums import Direction, MeasureFrequency, TargetKind
 from ....services.errors import ServiceError
 from ....services.plans import measure_data
+from ....services.plans.closure import gate_settings
 from ....services.plans.measures import target_value
-from ....services.plans.spc import spc_rules
+from ....services.plans.scheduling import cadence_proposal
+from ....services.plans.spc import Assurance, Variation, spc_rules
 from ...context import AppContext
-from ...widgets.forms import DateEdit, ErrorLabel, ask, compact_rows, select_data
+from ...widgets.forms import DateEdit, ErrorLabel, ask, ask_reason, compact_rows, select_data
 from ...widgets.measure_chart import ChartData, MeasureChart
+from .measure_change import ChangeDialog
 from .measure_dialog import MeasureDialog, parse_number
 
 COL_PERIOD, COL_VALUE, COL_NOTE, COL_READING = range(4)
@@ -60,6 +63,12 @@ class MeasurePanel(QWidget):
         self.measure_combo.currentIndexChanged.connect(self._measure_chosen)
         self.new_button = QPushButton("New &measure…")
         self.edit_button = QPushButton("Edit measure…")
+        self.change_button = QPushButton("Mark a &change…")
+        self.change_button.setToolTip(
+            "Record the date a change was made: the chart's limits are worked out again from "
+            "there once the points after it show a lasting shift."
+        )
+        self.change_button.clicked.connect(self.open_change_dialog)
         self.new_button.clicked.connect(lambda: self.open_measure_dialog(None))
         self.edit_button.clicked.connect(lambda: self.open_measure_dialog(self.measure_id))
         self.summary = QLabel()
@@ -110,6 +119,7 @@ class MeasurePanel(QWidget):
         top.addWidget(self.summary, 4)
         top.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignTop)
 
         points = QWidget()
         col = QVBoxLayout(points)
@@ -134,8 +144,10 @@ class MeasurePanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.chart)
         self.splitter.addWidget(points)
-        self.splitter.setStretchFactor(0, 3)
+        # The chart is what proves the change worked: it gets most of the width.
+        self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 340])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
@@ -156,6 +168,7 @@ class MeasurePanel(QWidget):
         self.measure_combo.setVisible(len(measures) > 1)
         self.measure_label.setVisible(len(measures) > 1)
         self.edit_button.setEnabled(self.measure_id is not None)
+        self.change_button.setEnabled(self.measure_id is not None)
         measure = next((m for m in measures if m.id == self.measure_id), None)
         self._show_measure(session, measure)
 
@@ -200,16 +213,42 @@ class MeasurePanel(QWidget):
             else ""
         )
         by = f" by {uk_date(measure.target_date)}" if measure.target_date else ""
-        source = f" · Source: {measure.data_source}" if measure.data_source else ""
-        baseline_from = f" ({measure.baseline_period})" if measure.baseline_period else ""
+        source = f"Source: {measure.data_source}" if measure.data_source else ""
+        latest = measure.points[-1] if measure.points else None
+        latest_text = (
+            f" Latest <b>{number(latest.value)}</b> ({uk_date(latest.period_start)})."
+            if latest is not None
+            else ""
+        )
+        progress_text = f" Progress: {progress.label}." if progress.latest is not None else ""
         self.summary.setText(
-            f"Baseline <b>{number(measure.baseline_value)}</b>{baseline_from} → target "
-            f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}. "
-            f"Latest: <b>{progress.label}</b>{source}"
+            f"Baseline <b>{number(measure.baseline_value)}</b> → target "
+            f"<b>{number(goal)}</b>{relative}{by}; {better} is better; {measure.frequency}."
+            f"{latest_text}{progress_text}{self._cadence(session, measure, data)}"
+        )
+        self.summary.setToolTip(
+            "\n".join(t for t in (source, f"Baseline from: {measure.baseline_period}") if t)
         )
         self.chart.set_data(data)
         self._fill_points(list(measure.points), data)
         self.new_period.set_value(self._next_period(measure, today))
+
+    @staticmethod
+    def _cadence(session: Session, measure: Measure, data: ChartData) -> str:
+        """A proposal to change the review cycle, when the reading supports one."""
+        result = data.reading.result
+        phase = result.current
+        passing = phase.size if phase is not None and result.assurance is Assurance.PASS else 0
+        slipped = bool(result.points) and result.points[-1].variation is Variation.CONCERN
+        proposal = cadence_proposal(
+            measure.action.review_frequency,
+            measure.action.finding.risk_area,
+            passing_points=passing,
+            slipped=slipped,
+            needed=gate_settings(session).sustained_points,
+            period_word="months" if measure.frequency == MeasureFrequency.MONTHLY else "weeks",
+        )
+        return f" <b>{proposal}</b>" if proposal else ""
 
     def _next_period(self, measure: Measure, today: date) -> date:
         if not measure.points:
@@ -282,6 +321,14 @@ class MeasurePanel(QWidget):
         dialog.open()
         return dialog
 
+    def open_change_dialog(self) -> ChangeDialog | None:
+        if self.measure_id is None:
+            return None
+        dialog = ChangeDialog(self.ctx, self.measure_id, parent=self)
+        dialog.sig_saved.connect(lambda _id: self.sig_changed.emit())
+        dialog.open()
+        return dialog
+
     def _measure_saved(self, measure_id: int) -> None:
         self.measure_id = measure_id
         self.sig_changed.emit()
@@ -305,7 +352,7 @@ class MeasurePanel(QWidget):
         self.new_value.setFocus()
         return True
 
-    def _save_point(self, period: date, value: float, note: str) -> bool:
+    def _save_point(self, period: date, value: float, note: str, replace: bool = False) -> bool:
         assert self.measure_id is not None
         try:
             with self.ctx.unit_of_work() as session:
@@ -325,7 +372,13 @@ class MeasurePanel(QWidget):
                     note,
                     numerator=existing.numerator if existing else None,
                     denominator=existing.denominator if existing else None,
+                    replace=replace,
                 )
+        except measure_data.SamePeriod as exc:
+            if not replace and ask(self, "Replace point", str(exc)):
+                return self._save_point(period, value, note, replace=True)
+            self.point_error.set_error(str(exc).removesuffix(" Replace it?") + " Not added.")
+            return False
         except ServiceError as exc:
             self.point_error.set_error(str(exc))
             return False
@@ -361,13 +414,19 @@ class MeasurePanel(QWidget):
         row = self.table.currentRow()
         item = self.table.item(row, COL_PERIOD) if row >= 0 else None
         if item is None:
-            self.point_error.set_error("Select the point to delete first.")
+            self.point_error.set_error("Select the point to withdraw first.")
             return
-        if not ask(self, "Delete point", f"Delete the point for {item.text()}?"):
+        reason = ask_reason(
+            self,
+            "Withdraw point",
+            f"Why is the point for {item.text()} being withdrawn?\n\nIt is kept, with your "
+            "reason, in the withdrawals register.",
+        )
+        if reason is None:
             return
         try:
             with self.ctx.unit_of_work() as session:
-                measure_data.delete_point(session, item.data(POINT_ROLE))
+                measure_data.withdraw_point(session, item.data(POINT_ROLE), reason)
         except ServiceError as exc:
             self.point_error.set_error(str(exc))
             return

@@ -107,8 +107,22 @@ class MeasureDialog(GuardedDialog):
             w.textChanged.connect(self._show_target)
         self.target_kind.currentIndexChanged.connect(self._show_target)
         self.direction.currentIndexChanged.connect(self._show_target)
+        # A new measure's direction follows its kind until the manager picks one: a percentage
+        # (of plans reviewed, of charts signed) is better higher, a count (late entries) lower.
+        self._direction_chosen = measure_id is not None
+        self.direction.activated.connect(self._direction_picked)
+        self.unit.textChanged.connect(self._default_direction)
         self._show_target()
         self.mark_clean()
+
+    def _direction_picked(self) -> None:
+        self._direction_chosen = True
+
+    def _default_direction(self) -> None:
+        if self._direction_chosen:
+            return
+        percentage = self.unit.text().strip().lower() in {"%", "percent", "per cent", "percentage"}
+        select_data(self.direction, Direction.HIGHER.value if percentage else Direction.LOWER.value)
 
     def _fill(self, m: Measure) -> None:
         self.name.setText(m.name)

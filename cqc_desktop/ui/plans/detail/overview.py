@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QWidget
 
 from ....models import Action
+from ....services.plans.codes import statement_label
 from ....services.reference import framework
 
 
@@ -57,7 +58,8 @@ class OverviewPane(QScrollArea):
             f"risk {f.likelihood} × {f.impact} = {f.score} ({f.rag}){escape(reg)}"
         )
         statements = [
-            f"{code} {s.name}" if (s := fw.statement(code)) else code for code in f.statement_codes
+            statement_label(code, s.name) if (s := fw.statement(code)) else code
+            for code in f.statement_codes
         ]
         values = {
             "statements": "; ".join(statements),  # escaped below

@@ -132,6 +132,8 @@ class RecordReviewDialog(GuardedDialog):
             )
             current_rag = action.rag
             lead_id = action.accountable_lead_id
+            # The review is recorded against the action as it is now, not as changed since.
+            self.seen_version = action.version
         self.closed = closed
         decisions = (
             [Decision.CONTINUE, Decision.REOPEN]
@@ -217,6 +219,7 @@ class RecordReviewDialog(GuardedDialog):
                     level=self.level.currentData() or "",
                     notes=self.notes.toPlainText(),
                     today=self.ctx.today(),
+                    seen_version=self.seen_version,
                 )
                 saved = review.id
         except ValidationError as exc:

@@ -1,7 +1,7 @@
 """complaints, compliments, feedback and supervision; duty of candour and GP/111 contact on incidents
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-08 02:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from cqc_desktop.models.search_index import INCIDENT_SEARCH, create_statements, drop_statements
 
-revision = "0003"
-down_revision = "0002"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
