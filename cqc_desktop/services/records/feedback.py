@@ -104,6 +104,7 @@ def _apply(f: Feedback, d: FeedbackInput) -> None:
 
 def link_as_evidence(session: Session, f: Feedback, today: date | None) -> None:
     """Add the entry as evidence for its action, once per action."""
+    require(session, Permission.RECORD)
     if f.action_id is None or session.scalar(
         select(func.count())
         .select_from(Evidence)

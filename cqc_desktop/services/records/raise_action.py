@@ -21,6 +21,7 @@ from ...models.enums import KeyQuestion, Origin, RiskArea
 from ..errors import NotAllowed, NotFound, ValidationError
 from ..plans.actions import ActionInput, create_action
 from ..plans.plans import FindingInput, PlanInput, create_finding, create_plan
+from ..trust.permissions import Permission, require
 from .common import uk_date
 from .feedback import link_as_evidence
 from .supervision import link_as_evidence as supervision_as_evidence
@@ -206,6 +207,7 @@ def raise_action(
     session: Session, kind: str, record_id: int, data: RaiseInput, *, today: date
 ) -> Action:
     """Create the action (and, if asked, its finding) and link the record to it."""
+    require(session, Permission.EDIT_PLANS)
     record = _record(session, kind, record_id)
     if data.finding_id is not None:
         finding = session.get(Finding, data.finding_id)

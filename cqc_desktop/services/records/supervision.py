@@ -99,6 +99,7 @@ def _apply(s: Supervision, d: SupervisionInput) -> None:
 
 def link_as_evidence(session: Session, s: Supervision, today: date | None) -> None:
     """Add the notes as evidence for the linked action, once per action."""
+    require(session, Permission.RECORD)
     if s.action_id is None or session.scalar(
         select(func.count())
         .select_from(Evidence)
