@@ -223,7 +223,8 @@ def test_raising_an_action_from_a_complaint(
         qtbot.mouseClick(d.raise_button, Qt.MouseButton.LeftButton)
         # The complaint was saved first; now it shows its new action.
         assert d.complaint_id is not None
-        assert d.action.currentText().startswith("A1 ")
+        # The new plan's first action, with the plan's code ("COMP-A1 — …").
+        assert d.action.currentText().split(" — ")[0].endswith("-A1")
 
     _answer_with(monkeypatch, fill_and_raise)
     tab.new_record()
