@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models.enums import IncidentType, LogKind, ObservationArea, Outcome
+from ..models.enums import ComplaintCategory, IncidentType, LogKind, ObservationArea, Outcome
 from ..services.errors import NotFound, ValidationError
+from ..services.records.complaint_listing import COMPLAINT_STATES, ComplaintQuery
+from ..services.records.feedback import FeedbackQuery
 from ..services.records.listing import INCIDENT_STATES, IncidentQuery, TrackerQuery
 from ..services.records.log_listing import HandoverQuery, LogQuery, ObservationQuery
 from ..services.records.tracker_values import BadValue, to_date
@@ -26,6 +28,9 @@ from .main import UsageError, open_for_command
 
 LIST_KINDS = {
     "incidents": "Incidents",
+    "complaints": "Complaints",
+    "compliments": "Compliments",
+    "feedback": "Feedback",
     "observations": "Practice observations",
     "handovers": "Handover records",
     "logs": "All daily logs",
@@ -46,7 +51,8 @@ def _uk_or_iso(text: str) -> date:
 def register(sub: Any, add_db_option: Callable[[argparse.ArgumentParser], None]) -> None:
     export = sub.add_parser(
         "export",
-        help="export a list (incidents, observations, handovers, logs or a tracker) to XLSX or CSV",
+        help="export a list (incidents, complaints, observations, handovers, logs or a tracker) "
+        "to XLSX or CSV",
         description="KIND is one of: "
         + ", ".join(LIST_KINDS)
         + "; or the name of a tracker, in quotes if it has spaces.",
@@ -62,9 +68,13 @@ def register(sub: Any, add_db_option: Callable[[argparse.ArgumentParser], None])
     export.add_argument("--to", dest="date_to", type=_uk_or_iso, help="up to this date")
     export.add_argument("--type", default="", help="incidents: only this type (e.g. Fall)")
     export.add_argument(
-        "--state", default="", choices=[s for s in INCIDENT_STATES if s], help="incidents only"
+        "--state",
+        default="",
+        choices=sorted({s for s in (*INCIDENT_STATES, *COMPLAINT_STATES) if s}),
+        help="incidents, or complaints (open, overdue, answered)",
     )
     export.add_argument("--area", default="", help="observations: only this area")
+    export.add_argument("--category", default="", help="complaints: only this category")
     export.add_argument("--outcome", default="", help="observations: only this outcome")
     export.set_defaults(handler=cmd_export)
 
@@ -125,6 +135,12 @@ def _choice(value: str, allowed: list[str], what: str) -> str:
     raise UsageError(f"{what} must be one of: {', '.join(allowed)}")
 
 
+def _state(value: str, allowed: Any, what: str) -> str:
+    if value and value not in allowed:
+        raise UsageError(f"--state for {what} is one of: {', '.join(s for s in allowed if s)}")
+    return value
+
+
 def _table(session: Session, args: argparse.Namespace, today: date) -> Any:
     from ..services.records import spreadsheets
     from ..services.records.trackers import find_tracker, list_trackers
@@ -138,10 +154,25 @@ def _table(session: Session, args: argparse.Namespace, today: date) -> Any:
             today,
             search=args.search,
             incident_type=_choice(args.type, list(IncidentType), "--type"),
-            state=args.state,
+            state=_state(args.state, INCIDENT_STATES, "incidents"),
             **period,
         )
         return spreadsheets.incidents_table(session, query)
+    if kind in ("complaints", "compliments"):
+        complaints = ComplaintQuery(
+            sid,
+            today,
+            kind=LIST_KINDS[kind][:-1],
+            state=_state(args.state, COMPLAINT_STATES, kind),
+            category=_choice(args.category, list(ComplaintCategory), "--category"),
+            search=args.search,
+            **period,
+        )
+        return spreadsheets.complaints_table(session, complaints)
+    if kind == "feedback":
+        return spreadsheets.feedback_table(
+            session, FeedbackQuery(sid, search=args.search, **period)
+        )
     if kind == "observations":
         obs = ObservationQuery(
             sid,

@@ -2,6 +2,7 @@
 
 from .base import Base, utcnow
 from .evidence import Attachment, Evidence, Measure, MeasureChange, MeasurePoint
+from .feedback import Complaint, Feedback, Supervision
 from .governance import (
     Alert,
     AuditAnswer,
@@ -40,7 +41,9 @@ __all__ = [
     "AuditSchedule",
     "AuditTemplate",
     "Base",
+    "Complaint",
     "Evidence",
+    "Feedback",
     "Finding",
     "FindingStatement",
     "HandoverRecord",
@@ -62,6 +65,7 @@ __all__ = [
     "Service",
     "Setting",
     "SignInThrottle",
+    "Supervision",
     "Tracker",
     "TrackerEntry",
     "User",

@@ -206,3 +206,76 @@ class AlertKind(StrEnum):
     REVIEW_OVERDUE = "Review overdue"
     NOT_MET = "Not met observation or audit item"
     REPEAT_INCIDENT = "Repeat incident"
+
+
+class ComplaintKind(StrEnum):
+    COMPLAINT = "Complaint"
+    COMPLIMENT = "Compliment"
+
+
+class ComplaintFrom(StrEnum):
+    PERSON = "Person using the service"
+    RELATIVE = "Relative or representative"
+    STAFF = "Staff member"
+    PROFESSIONAL = "Professional or partner"
+    OTHER = "Other"
+
+
+class ComplaintChannel(StrEnum):
+    IN_PERSON = "In person"
+    PHONE = "Phone"
+    EMAIL = "Email"
+    LETTER = "Letter"
+    FORM = "Complaint form"
+    CARD = "Card"
+
+
+class ComplaintCategory(StrEnum):
+    CARE = "Care and support"
+    MEDICINES = "Medicines"
+    STAFF_ATTITUDE = "Staff attitude"
+    COMMUNICATION = "Communication"
+    FOOD = "Food and drink"
+    ENVIRONMENT = "Environment and cleanliness"
+    SAFETY = "Safety and safeguarding"
+    ACTIVITIES = "Activities"
+    FEES = "Fees and administration"
+    OTHER = "Other"
+
+
+class ComplaintSeverity(StrEnum):
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+
+
+class ComplaintFinding(StrEnum):
+    UPHELD = "Upheld"
+    PARTLY = "Partly upheld"
+    NOT_UPHELD = "Not upheld"
+
+
+class FeedbackSource(StrEnum):
+    PERSON = "Person using the service"
+    RELATIVE = "Relative or friend"
+    STAFF = "Staff member"
+    GP = "GP"
+    DISTRICT_NURSE = "District nurse"
+    SOCIAL_WORKER = "Social worker"
+    COMMISSIONER = "Commissioner"
+    OTHER_PARTNER = "Other professional"
+
+
+class FeedbackMethod(StrEnum):
+    MEETING = "Meeting"
+    SURVEY = "Survey"
+    CONVERSATION = "Conversation"
+    CARD = "Card or letter"
+    EMAIL = "Email"
+    PHONE = "Phone"
+
+
+class Sentiment(StrEnum):
+    POSITIVE = "Positive"
+    MIXED = "Mixed"
+    NEGATIVE = "Negative"

@@ -98,6 +98,8 @@ class Evidence(IdMixin, TimestampMixin, VersionMixin, Base):
     tested_on: Mapped[date | None]
     observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"), index=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
+    feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id"), index=True)
+    supervision_id: Mapped[int | None] = mapped_column(ForeignKey("supervision.id"), index=True)
     audit_run_id: Mapped[int | None] = mapped_column(ForeignKey("audit_run.id"), index=True)
     meeting_item_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_item.id"), index=True)
 

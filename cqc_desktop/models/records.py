@@ -181,9 +181,22 @@ class Incident(IdMixin, TimestampMixin, VersionMixin, Base):
     reopened_on: Mapped[date | None]
     reopen_reason: Mapped[str] = long_text()
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+    # Duty of candour (Regulation 20): "Yes" when it is a notifiable safety incident, "No" when
+    # it is not, "" until someone has decided.
+    notifiable_safety_incident: Mapped[str] = mapped_column(String(10), default="")
+    candour_told_on: Mapped[date | None]
+    candour_told_who: Mapped[str] = mapped_column(String(100), default="")
+    candour_told_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    candour_method: Mapped[str] = mapped_column(String(20), default="")
+    candour_apology: Mapped[str] = long_text()
+    candour_letter_on: Mapped[date | None]
+    candour_outcome_shared_on: Mapped[date | None]
+    # GP, NHS 111 or ambulance contact, and when.
+    medical_contact: Mapped[str] = mapped_column(String(40), default="")
+    medical_contact_at: Mapped[datetime | None]
     # Kept by the incident services: reviewed with action and learning within 7 days. Stored so
     # the incidents list can filter and sort on it in SQL (the rule compares two dates).
     learning_met: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    reviewer: Mapped[Person | None] = relationship()
+    reviewer: Mapped[Person | None] = relationship(foreign_keys=[reviewer_id])
     handover: Mapped[HandoverRecord | None] = relationship()

@@ -23,6 +23,12 @@ from .blocks import (
 from .layout import PORTRAIT_WIDTH, DocumentInfo, build_pdf, keep_with_next
 from .tables import Cell, data_table, figure_tiles, rag_cell
 from .text import pct, plural, when
+from .voices import (
+    complaints_section,
+    feedback_section,
+    notifications_section,
+    supervision_section,
+)
 
 W = PORTRAIT_WIDTH
 
@@ -78,7 +84,11 @@ def commissioner_story(p: CommissionerPack) -> list[Flowable]:
     story += _trends(p)
     story += _updates(p)
     story += _safeguarding(p)
+    story += complaints_section(p.voices, W)
     story += _complaints(p)
+    story += feedback_section(p.voices, W)
+    story += notifications_section(p.voices, W)
+    story += supervision_section(p.voices)
     story += _staffing(p)
     story += _outcomes(p)
     story.append(heading("Where progress is partial, and why"))
@@ -210,11 +220,10 @@ def _what_happened(s: SafeguardingLine) -> str:
 
 def _complaints(p: CommissionerPack) -> list[Flowable]:
     out: list[Flowable] = [
-        heading("Complaint themes"),
+        heading("Findings raised from complaints", 2),
         muted(
-            "CQC Desktop has no separate complaints log: a complaint appears here when a plan was "
-            "raised from it. Findings raised in the period, and earlier ones still being acted on, "
-            "are listed."
+            "Plan findings raised from complaints in the period, and earlier ones still being "
+            "acted on."
         ),
     ]
     if not p.complaints:

@@ -32,6 +32,7 @@ from .layout import (
 from .styles import style
 from .tables import data_table, figure_tiles, rag_cell
 from .text import para, plural, when
+from .voices import voices_sections
 
 W = PORTRAIT_WIDTH
 
@@ -75,6 +76,7 @@ def monthly_story(r: MonthlyReport) -> list[Flowable]:
     )
     story.append(register_table(r.actions, r.as_of, width=W))
     story += sections.incidents_section(r)
+    story += voices_sections(r.voices, W)
     story += sections.observations_section(r)
     story += sections.audits_section(r)
     story += sections.governance_section(r)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from cqc_desktop.config import DataLocation, resolve
 from cqc_desktop.db import Database
 from cqc_desktop.models import Person, Service, TrackerEntry
+from cqc_desktop.services.records.complaints import ComplaintInput, record_complaint
 from cqc_desktop.services.records.incidents import log_incident
 from cqc_desktop.services.records.trackers import install_builtin_trackers
 from cqc_desktop.services.trust import users
@@ -149,7 +150,7 @@ def test_export_mistakes_are_one_line(database: str, tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
         "cqc-desktop: error: nothing called diary to export; KIND is one of incidents, "
-        "observations, handovers, logs, governance-log, rota-notes, communication-book, or a "
+        "complaints, compliments, feedback, observations, handovers, logs, governance-log, rota-notes, communication-book, or a "
         'tracker: "Care planning improvement tracker", "Medicines improvement tracker"'
     ]
     result = run("--db", database, "export", "incidents", "-o", str(tmp_path / "x.pdf"))
@@ -202,3 +203,70 @@ def test_a_shift_written_pm_is_mapped_remembered_and_never_imported_twice(
     assert "Imported 1 row" in more.stdout
     assert "2 rows (dated 24/11/2026 to 25/11/2026) are already in the tracker" in more.stdout
     assert _rows(database) == 3
+
+
+def test_export_complaints_with_where_each_stands(database: str, tmp_path: Path) -> None:
+    day = lambda d: datetime(2026, 11, d).date()  # noqa: E731
+    db = Database(resolve(database))
+    with db.unit_of_work() as session:
+        for received, kind, category, answered in (
+            (day(2), "Complaint", "Communication", None),
+            (day(6), "Complaint", "Food and drink", day(20)),
+            (day(21), "Compliment", "Care and support", None),
+        ):
+            record_complaint(
+                session,
+                1,
+                ComplaintInput(
+                    kind=kind,
+                    received_on=received,
+                    from_type="Relative or representative",
+                    from_ref="Son of Rm 7",
+                    channel="Email",
+                    category=category,
+                    summary="Said at the relatives' meeting.",
+                    severity="Low" if kind == "Complaint" else "",
+                    acknowledged_on=received + timedelta(days=2) if kind == "Complaint" else None,
+                    responded_on=answered,
+                    outcome="Menu changed with the residents' committee." if answered else "",
+                    finding="Partly upheld" if answered else "",
+                ),
+                today=day(26),
+            )
+    db.dispose()
+    target = tmp_path / "complaints.xlsx"
+    result = run("--db", database, "export", "complaints", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Exported 2 rows (Complaints) to {target}"
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:3] == ["Reference", "Kind", "Received"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    # Received Monday 2 November: acknowledge by Thursday 5th, respond by Monday 30th, which
+    # has passed without a response.
+    first = rows["CMP-2026-0001"]
+    assert (first[10], first[12]) == (datetime(2026, 11, 5), datetime(2026, 11, 30))
+    assert first[14] == "Response overdue"
+    # Received Friday 6 November: respond by Friday 4 December; answered on the 20th.
+    second = rows["CMP-2026-0002"]
+    assert (second[12], second[14], second[15]) == (
+        datetime(2026, 12, 4),
+        "Answered on time",
+        "Partly upheld",
+    )
+
+    target = tmp_path / "overdue.csv"
+    result = run("--db", database, "export", "complaints", "-o", str(target), "--state", "overdue")
+    assert result.returncode == 0, result.stderr
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        assert [r[0] for r in csv.reader(fh)] == ["Reference", "CMP-2026-0001"]
+
+    result = run("--db", database, "export", "compliments", "-o", str(target))
+    assert result.stdout.strip() == f"Exported 1 row (Compliments) to {target}"
+    result = run(
+        "--db", database, "export", "complaints", "-o", str(target), "--state", "awaiting_review"
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "cqc-desktop: error: --state for complaints is one of: open, overdue, answered"
+    )

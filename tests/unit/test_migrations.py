@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,3 +124,31 @@ def test_environment_variable_and_url_forms(
     # The demo keeps away from the live database named in the environment.
     demo = resolve(None, demo=True).sqlite_path
     assert demo is not None and demo != target and demo.name == "cqc-desktop-demo.sqlite3"
+
+
+def test_upgrading_from_0002_keeps_incident_search_and_adds_the_new_records(
+    tmp_path: Path,
+) -> None:
+    """0003 rebuilds the incident table to add the candour columns: the triggers that keep its
+    search index in step must be made again, and every new table must be there."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from cqc_desktop.migrations.runner import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), "0002")
+    engine.dispose()
+    db = Database(resolve(str(path)))
+    assert {"complaint", "feedback", "supervision"} <= set(inspect(db.engine).get_table_names())
+    db.dispose()
+    with sqlite3.connect(path) as conn:
+        triggers = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+    assert {
+        "incident_search_insert",
+        "incident_search_update",
+        "incident_search_delete",
+    } <= triggers

@@ -62,6 +62,8 @@ class EvidenceInput:
     tested_on: date | None = None
     observation_id: int | None = None
     incident_id: int | None = None
+    feedback_id: int | None = None
+    supervision_id: int | None = None
     audit_run_id: int | None = None
     meeting_item_id: int | None = None
 
@@ -134,6 +136,8 @@ def add_evidence(
         tested_on=data.tested_on,
         observation_id=data.observation_id,
         incident_id=data.incident_id,
+        feedback_id=data.feedback_id,
+        supervision_id=data.supervision_id,
         audit_run_id=data.audit_run_id,
         meeting_item_id=data.meeting_item_id,
     )

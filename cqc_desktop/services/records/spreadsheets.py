@@ -24,6 +24,8 @@ from ...formatting import uk_date, uk_datetime
 from ...models import Tracker
 from ..errors import NotFound, ValidationError
 from ..listing import Page
+from .complaint_listing import ComplaintQuery, ComplaintRow, complaint_page
+from .feedback import FeedbackQuery, FeedbackRow, feedback_page
 from .incident_status import learning_status
 from .listing import (
     EntryRow,
@@ -385,3 +387,98 @@ def logs_table(
         return [r.entry_date, r.kind, r.author, r.text, r.action_ref]
 
     return Table(query.kind or "Logs", LOG_COLUMNS, (cells(r) for r in _rows(load)))
+
+
+COMPLAINT_COLUMNS = [
+    Column("Reference", width=14),
+    Column("Kind", width=11),
+    Column("Received", "date", 12),
+    Column("From", width=22),
+    Column("Who (by reference)", width=18),
+    Column("How received", width=13),
+    Column("Category", width=22),
+    Column("Severity", width=9),
+    Column("What was said", width=44),
+    Column("Handled by", width=18),
+    Column("Acknowledge by", "date", 12),
+    Column("Acknowledged", "date", 12),
+    Column("Respond by", "date", 12),
+    Column("Responded", "date", 12),
+    Column("Where it stands", width=22),
+    Column("Finding", width=13),
+    Column("Outcome", width=40),
+    Column("Learning", width=40),
+    Column("Action", width=10),
+]
+
+
+def complaints_table(
+    session: Session, query: ComplaintQuery, sort: str = "received", descending: bool = True
+) -> Table:
+    """The complaints and compliments book under the list's filter."""
+
+    def load(after: tuple[Any, int] | None, limit: int) -> Page:
+        return complaint_page(session, query, sort, descending, after, limit)
+
+    def cells(r: ComplaintRow) -> list[Any]:
+        return [
+            r.reference,
+            r.kind,
+            r.received_on,
+            r.from_type,
+            r.from_ref,
+            r.channel,
+            r.category,
+            r.severity,
+            r.summary,
+            r.handled_by,
+            r.acknowledge_by,
+            r.acknowledged_on,
+            r.respond_by,
+            r.responded_on,
+            r.state.label,
+            r.finding,
+            r.outcome,
+            r.learning,
+            r.action_ref,
+        ]
+
+    title = {"Complaint": "Complaints", "Compliment": "Compliments"}.get(
+        query.kind, "Complaints and compliments"
+    )
+    return Table(title, COMPLAINT_COLUMNS, (cells(r) for r in _rows(load)))
+
+
+FEEDBACK_COLUMNS = [
+    Column("Received", "date", 12),
+    Column("From", width=24),
+    Column("Who (by reference)", width=18),
+    Column("How", width=14),
+    Column("Sentiment", width=10),
+    Column("What was said", width=60),
+    Column("CQC evidence category", width=30),
+    Column("Recorded by", width=18),
+    Column("Action", width=10),
+]
+
+
+def feedback_table(
+    session: Session, query: FeedbackQuery, sort: str = "received", descending: bool = True
+) -> Table:
+    def load(after: tuple[Any, int] | None, limit: int) -> Page:
+        return feedback_page(session, query, sort, descending, after, limit)
+
+    def cells(r: FeedbackRow) -> list[Any]:
+        return [
+            r.received_on,
+            r.source,
+            r.from_ref,
+            r.method,
+            r.sentiment,
+            r.what_was_said,
+            r.evidence_category,
+            r.recorded_by,
+            r.action_ref,
+        ]
+
+    return Table("Feedback", FEEDBACK_COLUMNS, (cells(r) for r in _rows(load)))

@@ -27,6 +27,7 @@ from .common import (
 from .measures import MeasureSeries, measure_series
 from .monthly import IncidentSummary, incident_summary
 from .oversight import FindingLine
+from .voices import Voices, voices
 
 STAFFING_REGULATIONS = frozenset({"18", "19"})
 STAFFING_STATEMENTS = frozenset({"S6", "C5", "W4"})
@@ -84,6 +85,7 @@ class CommissionerPack:
     staffing: tuple[ActionUpdate, ...]
     incidents: IncidentSummary
     gaps: tuple[ProgressGap, ...]
+    voices: Voices
     audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
     @property
@@ -115,6 +117,7 @@ def commissioner_pack(
         staffing=tuple(u for u in updates if u.action.id in staffing_ids),
         incidents=incident_summary(session, [service_id], period, as_of),
         gaps=tuple(progress_gaps(session, lines, as_of)),
+        voices=voices(session, service_id, period, today),
     )
 
 

@@ -48,6 +48,7 @@ from .oversight import (
     new_findings,
 )
 from .record_notes import RecordNotes, record_notes
+from .voices import Voices, voices
 
 RAGS = ("Red", "Amber", "Green")
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -126,6 +127,7 @@ class MonthlyReport:
     escalations: tuple[EscalationLine, ...]
     gaps: tuple[ProgressGap, ...]
     priorities: tuple[Priority, ...]
+    voices: Voices
     notes: RecordNotes | None = None  # what the month's records say in words
     audit_anchor: Anchor | None = None  # printed in the footer; see trust/anchors.py
 
@@ -230,6 +232,7 @@ def monthly_report(session: Session, service_id: int, period: Period, today: dat
         escalations=tuple(escalations(session, service_id, period)),
         gaps=tuple(gaps),
         priorities=(),
+        voices=voices(session, service_id, period, today),
         notes=record_notes(session, service_id, period),
         audit_anchor=take_anchor(session, "printed the monthly QA report"),
     )

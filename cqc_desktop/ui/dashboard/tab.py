@@ -45,6 +45,7 @@ from ..widgets.forms import compact_rows
 from ..widgets.table_models import ID_ROLE, RAG_BACKGROUND, RED, Column, RowsModel
 from .alert_check import AlertCheck
 from .alerts import AlertsPanel
+from .records_overdue import RecordsOverdue
 from .widgets import (
     ACTION_SAMPLES,
     DUE_SAMPLES,
@@ -167,6 +168,7 @@ class DashboardTab(QWidget):
         self.rag_label = QLabel()
         self.rag_label.setWordWrap(True)
         self.alerts = AlertsPanel(ctx)
+        self.records_overdue = RecordsOverdue(ctx)
         self._size_alert_columns()
         for view in (self.overdue_view, self.due_view, self.actions_due_view, self.my_view):
             view.sig_open_action.connect(self.open_action)
@@ -243,6 +245,7 @@ class DashboardTab(QWidget):
         self.due_tabs.addTab(
             self._page(self.actions_due_view, self.actions_due_empty), "Actions due in 7 days"
         )
+        self.due_tabs.addTab(self.records_overdue, "Records overdue")
         self.due_tabs.setAccessibleName("Reviews and actions due")
 
         my_box = QGroupBox("My actions")
@@ -448,6 +451,8 @@ class DashboardTab(QWidget):
         self.due_tabs.setTabText(0, f"Reviews overdue ({len(overdue)})")
         self.due_tabs.setTabText(1, f"Reviews due in 7 days ({len(due)})")
         self.due_tabs.setTabText(2, f"Actions due in 7 days ({len(actions_due)})")
+        records_late = self.records_overdue.refresh(today, sid)
+        self.due_tabs.setTabText(3, f"Records overdue ({records_late})")
         self.cards["open"].set_value(summary.open_actions)
         self.cards["overdue"].set_value(summary.overdue_reviews)
         self.cards["week"].set_value(summary.due_this_week)

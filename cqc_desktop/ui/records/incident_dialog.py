@@ -31,7 +31,9 @@ from ...models import HandoverRecord, Incident, Person
 from ...models.enums import CqcNotification, IncidentType, Severity
 from ...services.errors import ServiceError, ValidationError
 from ...services.records import incidents
+from ...services.records.candour import record_candour
 from ...services.records.incident_status import learning_status
+from ...services.records.notifications import Facts
 from ...services.setup import people
 from ..context import AppContext
 from ..widgets.forms import (
@@ -45,10 +47,13 @@ from ..widgets.forms import (
     text_box,
 )
 from ..widgets.signed_in import actor_of, fill_people, muted
+from .candour_page import CandourPage
 from .common import fill_actions
+from .raise_action_dialog import add_raise_button
 
-DETAILS, REVIEW, CLOSURE = 0, 1, 2
+DETAILS, REVIEW, CLOSURE, CANDOUR = 0, 1, 2, 3
 _PAGE_OF = {
+    **{key: CANDOUR for key in CandourPage.FIELDS},
     "reviewer_id": REVIEW,
     "reviewed_on": REVIEW,
     "immediate_controls": REVIEW,
@@ -85,6 +90,10 @@ class IncidentDialog(GuardedDialog):
             self._build(session)
             if incident is not None:
                 self._load(session, incident)
+        if self.service_id is not None:
+            self.raise_button = add_raise_button(
+                self, ctx, "incident", lambda: self.incident_id, self.service_id, self.action
+            )
         self.mark_clean()
 
     # --- layout ----------------------------------------------------------------------------
@@ -165,7 +174,7 @@ class IncidentDialog(GuardedDialog):
         r.add_field("riddor_reported_on", "&RIDDOR:", self._pair(self.riddor, self.riddor_on))
         r.add_field(
             "family_informed_on",
-            "&Duty of candour:",
+            "Famil&y told:",
             self._pair(self.family, self.family_on),
         )
         r.add_field("learning_point", "Lear&ning point:", self.learning)
@@ -190,6 +199,8 @@ class IncidentDialog(GuardedDialog):
         reopen_row.addStretch(1)
         c.addRow("", reopen_row)
         self._page(self.closure, "Learning and closure")
+        self.candour = CandourPage(self.ctx, self._facts)
+        self.pages.addTab(self.candour, "Candour and notifications")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.repeats)
@@ -197,6 +208,14 @@ class IncidentDialog(GuardedDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         self._fill_lists(session, None, None)
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        self.candour.fill(session, self.service_id, None)
+        self.candour.refresh()
+        self.pages.currentChanged.connect(
+            lambda index: self.candour.refresh() if index == CANDOUR else None
+        )
 
     def _page(self, form: Form, title: str) -> None:
         page = QWidget()
@@ -298,6 +317,8 @@ class IncidentDialog(GuardedDialog):
             widget.setEnabled(not closed)
         for widget in (self.completed_on, self.closure_evidence, self.handover):
             widget.setEnabled(not closed)
+        self.candour.load(session, incident)
+        self.candour.setEnabled(not closed)
         self.reopen_button.setVisible(closed)
         self.reopen_button.setEnabled(closed)
         if closed:
@@ -346,6 +367,7 @@ class IncidentDialog(GuardedDialog):
             self.handover.currentData(),
             self.completed_on.value(),
             self.closure_evidence.toPlainText(),
+            self.candour.state(),
         )
 
     def _details(self) -> incidents.IncidentDetails:
@@ -360,6 +382,25 @@ class IncidentDialog(GuardedDialog):
             immediate_action=self.immediate_action.toPlainText(),
             reported_by=self.reported_by.text(),
             action_id=self.action.currentData(),
+        )
+
+    def _facts(self) -> Facts:
+        """What the notification rules need, as the form stands now (saved or not)."""
+        d = self._details()
+        c = self.candour.data()
+        return Facts(
+            occurred_at=d.occurred_at,
+            incident_type=d.incident_type,
+            severity=d.severity,
+            cqc_notification=self.cqc.currentData() or "",
+            safeguarding_referral=self.safeguarding.isChecked(),
+            riddor_required=self.riddor.isChecked(),
+            notifiable_safety_incident=c.notifiable_safety_incident,
+            cqc_notified_on=self.cqc_on.value(),
+            safeguarding_referred_on=self.safeguarding_on.value(),
+            riddor_reported_on=self.riddor_on.value(),
+            candour_told_on=c.candour_told_on,
+            candour_letter_on=c.candour_letter_on,
         )
 
     def _review_given(self) -> bool:
@@ -388,7 +429,9 @@ class IncidentDialog(GuardedDialog):
                     self._save_review(session, incident, today)
                 saved = incident.id
         except ValidationError as error:
-            self.show_validation([self.details, self.review, self.closure], error)
+            self.show_validation(
+                [self.details, self.review, self.closure, self.candour.form], error
+            )
             first = next(iter(error.errors), "")
             self.pages.setCurrentIndex(_PAGE_OF.get(first.split(".")[0], DETAILS))
             return False
@@ -421,6 +464,8 @@ class IncidentDialog(GuardedDialog):
                 learning_point=self.learning.toPlainText(),
                 today=today,
             )
+        if self.candour.given():
+            record_candour(session, incident.id, self.candour.data(), today=today)
         handover = self.handover.currentData()
         if handover is not None and handover != incident.handover_id:
             incidents.share_incident_at_handover(session, incident.id, handover, today=today)

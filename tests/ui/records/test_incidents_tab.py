@@ -339,3 +339,59 @@ def test_refresh_keeps_the_home_picker_until_the_homes_change(
     tab.ctx.sig_data_changed.emit("*")
     assert tab.service_id() is None
     assert not tab.new_button.isEnabled()
+
+
+def test_duty_of_candour_recorded_and_late_notifications_flagged(
+    qtbot: QtBot,
+    tab: IncidentsTab,
+    db: Database,
+    home: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cqc_desktop.ui.dashboard.tab import DashboardTab
+    from cqc_desktop.ui.records.incident_dialog import CANDOUR
+
+    def fill(d: IncidentDialog) -> None:
+        # Monday 16 November, 21:30: a fall with severe harm.
+        _details(qtbot, d, datetime(2026, 11, 16, 21, 30), "Rm 4")
+        select_data(d.severity, "Severe harm")
+        _review(d, home["renee"], date(2026, 11, 17), "Sensor mats are checked each shift.")
+        select_data(d.cqc, "Reg 18 (other incident)")
+        d.cqc_on.set_value(date(2026, 11, 19))  # due by the 17th: late
+        d.pages.setCurrentIndex(CANDOUR)
+        page = d.candour
+        assert page.decision_note.text().startswith("This incident is recorded as moderate harm")
+        page.answers["Yes"].setChecked(True)
+        page.told_on.set_value(date(2026, 11, 17))
+        qtbot.keyClicks(page.told_who, "Daughter (next of kin)")
+        select_data(page.told_by, home["renee"])
+        select_data(page.method, "In person")
+        page.apology.setPlainText("Sorry that your mother fell and was hurt in our care.")
+        select_data(page.medical, "NHS 111")
+        page.medical_set.setChecked(True)
+        page.refresh()
+        lines = page.checks.text()
+        assert "✘ CQC notification: serious injury, abuse, police or DoLS (Reg 18): made " in lines
+        assert "late (due by 17/11/2026)" in lines
+        # 10 working days from Monday 16 November: Monday 30th.
+        assert "✔ Duty of candour: tell the person and apologise (Reg 20): made 17/11/2026" in lines
+        assert "• Duty of candour: written follow-up (Reg 20): due by 30/11/2026" in lines
+
+    _answer_with(monkeypatch, fill)
+    tab.new_record()
+    saved = next(iter(_incidents(db).values()))
+    assert saved.notifiable_safety_incident == "Yes"
+    assert (saved.candour_told_on, saved.candour_method) == (date(2026, 11, 17), "In person")
+    assert saved.medical_contact == "NHS 111" and saved.medical_contact_at is not None
+    # On 1 December the letter is overdue, and the dashboard says so.
+    dashboard = DashboardTab(AppContext(db, today=lambda: date(2026, 12, 1)))
+    qtbot.addWidget(dashboard)
+    assert dashboard.due_tabs.tabText(3) == "Records overdue (1)"
+    model = dashboard.records_overdue.model
+    assert [model.index(0, c).data() for c in range(5)] == [
+        saved.reference,
+        "Notification",
+        "Duty of candour: written follow-up (Reg 20)",
+        "30/11/2026",
+        "1 day overdue",
+    ]

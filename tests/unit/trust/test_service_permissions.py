@@ -58,6 +58,33 @@ real row staff get "not found" here; test_insider.py tries staff against a real 
 
 
 DECISIONS: dict[str, frozenset[Role]] = {
+    # Complaints, feedback, supervision, candour (records staff keep) and raising an action.
+    "records.candour.record_candour": needs(Permission.RECORD),
+    "records.complaints.record_complaint": needs(Permission.RECORD),
+    "records.complaints.update_complaint": needs(Permission.RECORD),
+    "records.feedback.record_feedback": needs(Permission.RECORD),
+    "records.feedback.update_feedback": needs(Permission.RECORD),
+    "records.feedback.link_as_evidence": needs(Permission.RECORD),
+    "records.supervision.record_supervision": needs(Permission.RECORD),
+    "records.supervision.update_supervision": needs(Permission.RECORD),
+    "records.supervision.link_as_evidence": needs(Permission.RECORD),
+    "records.raise_action.raise_action": needs(Permission.EDIT_PLANS),
+    "records.raise_action.suggest": READ,
+    "records.complaint_listing.complaint_page": READ,
+    "records.complaint_listing.themes": READ,
+    "records.complaints.get_complaint": READ,
+    "records.complaints.next_reference": READ,
+    "records.complaints.overdue": READ,
+    "records.feedback.feedback_page": READ,
+    "records.feedback.get_feedback": READ,
+    "records.feedback.summary": READ,
+    "records.notifications.overdue": READ,
+    "records.spreadsheets.complaints_table": READ,
+    "records.spreadsheets.feedback_table": READ,
+    "records.supervision.due_list": READ,
+    "records.supervision.get_supervision": READ,
+    "records.supervision.supervision_page": READ,
+    "reporting.voices.voices": READ,
     # Measure changes (the SPC phases): recorded and removed by those who edit plans.
     "plans.measure_reading.record_change": needs(Permission.EDIT_PLANS),
     "plans.measure_reading.delete_change": needs(Permission.EDIT_PLANS),
